@@ -1,0 +1,540 @@
+// The database: the tables of a set of models, and the one write path that
+// keeps every rule. Start here.
+//
+//   folio::Database db;                         // authors, profiles, books
+//   const auto& a = db.create(folio::Author{.name = "George Orwell",
+//                                           .email = "orwell@example.com"});
+//   db.atomic([&] { db.create(folio::Book{...}); db.update(...); });
+//   folio::DeleteResult r = db.remove<folio::Author>(a.id);
+#pragma once
+
+#include <algorithm>
+#include <cstddef>
+#include <functional>
+#include <limits>
+#include <string>
+#include <string_view>
+#include <tuple>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include "folio/error.h"
+#include "folio/internal/schema.h"
+#include "folio/model.h"
+#include "folio/rules.h"
+#include "folio/table.h"
+
+namespace folio {
+
+// What a delete removed, as Django's delete() returns it: the total, and the
+// count per model in deletion order ("myapp.AuthorProfile", 1), models with
+// nothing deleted left out.
+struct DeleteResult {
+  std::size_t total = 0;
+  std::vector<std::pair<std::string, std::size_t>> per_model;
+
+  // The count for a model label, 0 when none.
+  std::size_t count(std::string_view label) const noexcept {
+    for (const auto& [name, n] : per_model) {
+      if (name == label) return n;
+    }
+    return 0;
+  }
+  friend bool operator==(const DeleteResult&, const DeleteResult&) = default;
+};
+
+// The tables of Models... (parents listed before their children) and the
+// write path through which every create, update and delete passes: it
+// validates the row (Django's full_clean), checks foreign keys and unique
+// constraints, applies the change to every index, cascades deletes, and
+// records what a transaction needs to undo it.
+//
+// Every write fully happens or changes nothing. Ids come from a per-table
+// counter that starts at 1 and never goes back (not after a delete, a failed
+// write or a rollback).
+//
+// Thread safety: thread-compatible, like a standard container. Any number of
+// threads may call const members at once; a non-const call needs exclusive
+// access. SharedDatabase (shared_database.h) adds the locking for many
+// readers and one writer. References and Rows returned by reads stay valid
+// until the row is updated or deleted, or the database is destroyed.
+template <class... Models>
+class BasicDatabase {
+ public:
+  class Transaction;
+
+  BasicDatabase() = default;
+  BasicDatabase(BasicDatabase&&) = default;
+  BasicDatabase& operator=(BasicDatabase&&) = default;
+  BasicDatabase(const BasicDatabase&) = delete;
+  BasicDatabase& operator=(const BasicDatabase&) = delete;
+
+  template <class M>
+  static constexpr bool holds = (std::is_same_v<M, Models> || ...);
+
+  // ---- Reads. Never change anything. ----
+
+  template <class M>
+  const Table<M>& table() const noexcept {
+    static_assert(holds<M>, "this database has no table for the model");
+    return std::get<Table<M>>(tables_);
+  }
+  // The row with this id, or nullptr.
+  template <class M>
+  const M* find(Id id) const noexcept {
+    return table<M>().find(id);
+  }
+  // The row with this id. Throws DoesNotExist ("Author matching query does
+  // not exist.") when there is none.
+  template <class M>
+  const M& get(Id id) const {
+    if (const M* row = find<M>(id)) return *row;
+    throw DoesNotExist(std::string(M::kInfo.name) +
+                       " matching query does not exist.");
+  }
+  // The row whose key in index Tag equals key, or nullptr. Never allocates.
+  template <class M, class Tag, class Key>
+  const M* find_by(const Key& key) const noexcept {
+    return table<M>().template find_by<Tag>(key);
+  }
+  template <class M>
+  std::size_t count() const noexcept {
+    return table<M>().size();
+  }
+  // Every row of M in id order.
+  template <class M>
+  Rows<M> all() const {
+    return table<M>().all();
+  }
+  // The rows of M for which pred(row) is true, in id order.
+  template <class M, class Pred>
+  Rows<M> filter(Pred pred) const {
+    return table<M>().filter(std::move(pred));
+  }
+
+  // The parent a child row refers to (book -> author, profile -> author).
+  template <class Parent, class Child>
+  const Parent& parent(const Child& child) const {
+    constexpr auto fk = internal::foreign_key_to<Child, Parent>();
+    return get<Parent>(child.*fk.column);
+  }
+  // The children of a parent row through Child's foreign key, in the order
+  // of the index that serves the key (id order for the ordered (fk, id)
+  // indexes): author -> books. A range over the index, not a copy.
+  template <class Child, class Parent>
+  auto children(const Parent& parent) const {
+    constexpr auto fk = internal::foreign_key_to<Child, Parent>();
+    using Tag = typename decltype(fk)::tag;
+    const auto& index = table<Child>().template index<Tag>();
+    auto [first, last] = internal::equal_range_of(index, parent.id);
+    return Range<decltype(first)>(first, last);
+  }
+  // The one child of a parent through a unique foreign key (author ->
+  // profile), or nullptr.
+  template <class Child, class Parent>
+  const Child* find_child(const Parent& parent) const noexcept {
+    constexpr auto fk = internal::foreign_key_to<Child, Parent>();
+    using Tag = typename decltype(fk)::tag;
+    return table<Child>().template find_by<Tag>(parent.id);
+  }
+
+  // Calls f(table) for each table, in model order.
+  template <class F>
+  void for_each_table(F&& f) const {
+    (f(table<Models>()), ...);
+  }
+
+  // Django's full_clean() without the uniqueness part: throws
+  // ValidationError listing every failing field, in model order.
+  template <class M>
+  static void validate(const M& row) {
+    FieldErrors errors;
+    if (row.id < 0 || row.id == kMaxId) {
+      rules::add(errors, "id",
+                 row.id < 0 ? "Ensure this value is greater than or equal to 1."
+                            : "Ensure this value is less than 9223372036854775807.");
+    }
+    M::clean(row, errors);
+    if (!errors.empty()) throw ValidationError(M::kInfo.name, std::move(errors));
+  }
+
+  // ---- Writes. Each is atomic on its own and may run in a transaction. ----
+
+  // Inserts a row, as Model.objects.create() does. An id of 0 takes the next
+  // id of the table; an explicit id is kept and advances the counter past
+  // it. Runs the model's on_create hook first (auto_now_add: Author's
+  // created_at becomes the current time). Returns the stored row.
+  // Throws ValidationError, or IntegrityError for a duplicate id, a unique
+  // key already taken, or a foreign key to a missing row.
+  template <class M>
+  const M& create(M row) {
+    if constexpr (requires { M::on_create(row); }) M::on_create(row);
+    return insert_checked(std::move(row));
+  }
+  // Inserts a row exactly as given, hooks skipped (created_at kept): for
+  // loading snapshots, fixtures and CSV. Same rules and errors as create().
+  template <class M>
+  const M& restore(M row) {
+    return insert_checked(std::move(row));
+  }
+  // Replaces the stored row that has row.id with `row` (the on_update hook
+  // keeps fields an update must not change, such as created_at). Returns the
+  // stored row. Throws DoesNotExist, ValidationError or IntegrityError.
+  template <class M>
+  const M& update(M row) {
+    auto& rows = mutable_table<M>().rows_;
+    auto it = rows.template get<by_id>().find(row.id);
+    if (it == rows.template get<by_id>().end()) {
+      throw DoesNotExist(std::string(M::kInfo.name) +
+                         " matching query does not exist.");
+    }
+    if constexpr (requires { M::on_update(*it, row); }) M::on_update(*it, row);
+    check(row, &*it);
+    return apply_replace<M>(it, std::move(row));
+  }
+  // Deletes the row with this id and, through ON DELETE CASCADE, every row
+  // that refers to it, recursively. Returns Django's delete() counts.
+  // Throws DoesNotExist when there is no such row.
+  template <class M>
+  DeleteResult remove(Id id) {
+    const M& row = get<M>(id);
+    Plan plan;
+    std::get<std::vector<const M*>>(plan.rows).push_back(&row);
+    collect_children<M>(std::get<std::vector<const M*>>(plan.rows), plan);
+    plan.note(internal::index_of<M, Models...>());
+    return apply_delete(plan);
+  }
+
+  // ---- Transactions. ----
+
+  // Runs f() as one transaction: if f throws, every write it made is undone
+  // and the exception propagates; otherwise the writes stay. Nests: an inner
+  // atomic() that fails undoes only its own writes (a savepoint), as
+  // Django's atomic() does. Returns what f returns.
+  template <class F>
+  decltype(auto) atomic(F&& f) {
+    Transaction tx(*this);
+    if constexpr (std::is_void_v<std::invoke_result_t<F&>>) {
+      std::invoke(f);
+      tx.commit();
+    } else {
+      decltype(auto) result = std::invoke(f);
+      tx.commit();
+      return result;
+    }
+  }
+  // True inside a transaction.
+  bool in_transaction() const noexcept { return depth_ > 0; }
+
+  // An explicit transaction: begun by the constructor, ended by commit() or
+  // rollback(); the destructor rolls back one that was not ended.
+  // Transactions end in the reverse order of their beginning.
+  class Transaction {
+   public:
+    explicit Transaction(BasicDatabase& db)
+        : db_(&db), mark_(db.undo_.size()), level_(++db.depth_) {}
+    Transaction(const Transaction&) = delete;
+    Transaction& operator=(const Transaction&) = delete;
+    ~Transaction() {
+      if (db_ != nullptr) rollback();
+    }
+    // Keeps the writes. Throws UsageError when an inner transaction is open.
+    void commit() {
+      end();
+      if (--db_->depth_ == 0) db_->undo_.clear();
+      db_ = nullptr;
+    }
+    // Undoes every write since the transaction began.
+    void rollback() noexcept {
+      if (db_ == nullptr || db_->depth_ != level_) return;
+      db_->undo_to(mark_);
+      --db_->depth_;
+      db_ = nullptr;
+    }
+
+   private:
+    void end() const {
+      if (db_ == nullptr) throw UsageError("the transaction has already ended");
+      if (db_->depth_ != level_) {
+        throw UsageError("an inner transaction is still open");
+      }
+    }
+    BasicDatabase* db_;
+    std::size_t mark_;
+    int level_;
+  };
+
+  // Exchanges the contents of two databases (used by snapshot loading to
+  // replace the live tables only once the new ones have passed every check).
+  // REQUIRES: neither is in a transaction.
+  void swap(BasicDatabase& other) noexcept {
+    tables_.swap(other.tables_);
+  }
+  // Sets a table's next id, for loaders restoring a saved counter. The
+  // counter never goes back: a value at or below the current one is ignored.
+  template <class M>
+  void advance_next_id(Id next) noexcept {
+    auto& t = mutable_table<M>();
+    if (next > t.next_id_) t.next_id_ = next;
+  }
+
+ private:
+  static constexpr Id kMaxId = std::numeric_limits<Id>::max();
+  static constexpr std::size_t kModels = sizeof...(Models);
+
+  enum class Op : unsigned char { kInsert, kErase, kReplace };
+  struct UndoEntry {
+    std::size_t model;
+    Op op;
+    Id id;  // kInsert: the row to erase again
+  };
+  // What a rollback needs: the entries in write order, and for kErase and
+  // kReplace the row as it was, in a per-model stack.
+  struct UndoLog {
+    std::vector<UndoEntry> entries;
+    std::tuple<std::vector<Models>...> saved;
+    std::size_t size() const noexcept { return entries.size(); }
+    void clear() noexcept {
+      entries.clear();
+      std::apply([](auto&... v) { (v.clear(), ...); }, saved);
+    }
+  };
+
+  // The rows a delete removes, per model, and the models in Django's
+  // deletion order (children before their parents).
+  struct Plan {
+    std::tuple<std::vector<const Models*>...> rows;
+    std::vector<std::size_t> order;
+    void note(std::size_t model) {
+      for (std::size_t m : order) {
+        if (m == model) return;
+      }
+      order.push_back(model);
+    }
+  };
+
+  template <class M>
+  Table<M>& mutable_table() noexcept {
+    return std::get<Table<M>>(tables_);
+  }
+
+  // Calls f.template operator()<M>() for the model with index i.
+  template <class F>
+  void with_model(std::size_t i, F&& f) {
+    std::size_t n = 0;
+    ((n++ == i ? f.template operator()<Models>() : void()), ...);
+  }
+
+  // Validation, then foreign keys, then unique constraints. `old` is the
+  // stored row an update replaces (nullptr for an insert).
+  template <class M>
+  void check(const M& row, const M* old) const {
+    validate(row);
+    internal::for_each_in(internal::foreign_keys_of<M>(), [&](const auto& fk) {
+      using Parent = typename std::decay_t<decltype(fk)>::parent;
+      Id parent_id = row.*fk.column;
+      if (find<Parent>(parent_id) == nullptr) {
+        throw IntegrityError(std::string(Parent::kInfo.verbose_name) +
+                                 " instance with id " + std::to_string(parent_id) +
+                                 " does not exist.",
+                             std::string(M::kInfo.table),
+                             std::string(M::kInfo.table) + "_" +
+                                 std::string(fk.column_name) + "_fkey",
+                             "(" + std::string(fk.column_name) + ")=(" +
+                                 std::to_string(parent_id) + ")");
+      }
+    });
+    const auto& rows = table<M>().rows_;
+    internal::for_each_in(internal::unique_constraints_of<M>(), [&](const auto& u) {
+      using Tag = typename std::decay_t<decltype(u)>::tag;
+      const auto& index = rows.template get<Tag>();
+      auto it = index.find(index.key_extractor()(row));
+      if (it != index.end() && &*it != old) {
+        throw IntegrityError(std::string(u.message), std::string(M::kInfo.table),
+                             std::string(u.name), u.key_text(row));
+      }
+    });
+  }
+
+  template <class M>
+  const M& insert_checked(M row) {
+    auto& t = mutable_table<M>();
+    if (row.id != 0 && t.find(row.id) != nullptr) {
+      throw IntegrityError(capitalized(M::kInfo.verbose_name) +
+                               " with this ID already exists.",
+                           std::string(M::kInfo.table),
+                           std::string(M::kInfo.table) + "_pkey",
+                           "(id)=(" + std::to_string(row.id) + ")");
+    }
+    check<M>(row, nullptr);
+    return apply_insert(std::move(row));
+  }
+
+  // ---- The write path. Rows reaching here have passed check(). ----
+
+  template <class M>
+  const M& apply_insert(M row) {
+    auto& t = mutable_table<M>();
+    if (depth_ > 0) undo_.entries.reserve(undo_.entries.size() + 1);
+    const bool automatic = row.id == 0;
+    if (automatic) row.id = t.next_id_;
+    auto [it, inserted] = t.rows_.insert(std::move(row));
+    if (!inserted) {
+      throw IntegrityError("the row collides with row " + std::to_string(it->id),
+                           std::string(M::kInfo.table), "", "");
+    }
+    if (it->id >= t.next_id_) t.next_id_ = it->id + 1;
+    if (depth_ > 0) {
+      undo_.entries.push_back({internal::index_of<M, Models...>(), Op::kInsert, it->id});
+    }
+    return *it;
+  }
+
+  template <class M, class It>
+  const M& apply_replace(It it, M row) {
+    auto& t = mutable_table<M>();
+    auto& saved = std::get<std::vector<M>>(undo_.saved);
+    if (depth_ > 0) {
+      undo_.entries.reserve(undo_.entries.size() + 1);
+      saved.push_back(*it);
+    }
+    bool replaced;
+    try {
+      replaced = t.rows_.template get<by_id>().replace(it, std::move(row));
+    } catch (...) {
+      if (depth_ > 0) saved.pop_back();
+      throw;
+    }
+    if (!replaced) {
+      if (depth_ > 0) saved.pop_back();
+      throw IntegrityError("the row collides with another row",
+                           std::string(M::kInfo.table), "", "");
+    }
+    if (depth_ > 0) {
+      undo_.entries.push_back({internal::index_of<M, Models...>(), Op::kReplace, it->id});
+    }
+    return *it;
+  }
+
+  // Gathers, for every model with a foreign key to P, the rows that refer to
+  // `parents`, then theirs, depth first; notes each model after its own
+  // children, which is the order Django deletes in.
+  template <class P>
+  void collect_children(const std::vector<const P*>& parents, Plan& plan) const {
+    (collect_children_in<Models>(parents, plan), ...);
+  }
+
+  // The part of collect_children that follows the foreign keys of model C.
+  template <class C, class P>
+  void collect_children_in(const std::vector<const P*>& parents, Plan& plan) const {
+    internal::for_each_in(internal::foreign_keys_of<C>(), [&](const auto& fk) {
+      using Key = std::decay_t<decltype(fk)>;
+      if constexpr (std::is_same_v<typename Key::parent, P>) {
+        const auto& index = table<C>().template index<typename Key::tag>();
+        std::vector<const C*> found;
+        for (const P* parent : parents) {
+          auto [first, last] = internal::equal_range_of(index, parent->id);
+          for (; first != last; ++first) found.push_back(&*first);
+        }
+        if (found.empty()) return;
+        collect_children<C>(found, plan);
+        auto& all = std::get<std::vector<const C*>>(plan.rows);
+        all.insert(all.end(), found.begin(), found.end());
+        plan.note(internal::index_of<C, Models...>());
+      }
+    });
+  }
+
+  DeleteResult apply_delete(Plan& plan) {
+    DeleteResult result;
+    // Rows reached through two paths are deleted once.
+    std::apply(
+        [](auto&... v) {
+          ((std::sort(v.begin(), v.end()),
+            v.erase(std::unique(v.begin(), v.end()), v.end())),
+           ...);
+        },
+        plan.rows);
+    std::size_t total = 0;
+    std::apply([&](auto&... v) { ((total += v.size()), ...); }, plan.rows);
+    result.per_model.reserve(plan.order.size());
+    if (depth_ > 0) {
+      // Everything that can throw happens before the first erase.
+      undo_.entries.reserve(undo_.entries.size() + total);
+      std::apply(
+          [&](auto&... v) {
+            (save_rows(v), ...);
+          },
+          plan.rows);
+    }
+    for (std::size_t m : plan.order) {
+      with_model(m, [&]<class M>() {
+        auto& rows = std::get<std::vector<const M*>>(plan.rows);
+        result.per_model.emplace_back(std::string(M::kInfo.label), rows.size());
+      });
+    }
+    // Erasing by iterator cannot throw: from here on the delete completes.
+    for (std::size_t m : plan.order) {
+      with_model(m, [&]<class M>() noexcept {
+        auto& container = mutable_table<M>().rows_;
+        for (const M* row : std::get<std::vector<const M*>>(plan.rows)) {
+          if (depth_ > 0) {
+            undo_.entries.push_back({internal::index_of<M, Models...>(), Op::kErase, row->id});
+          }
+          container.erase(container.iterator_to(*row));
+        }
+      });
+    }
+    result.total = total;
+    return result;
+  }
+
+  template <class M>
+  void save_rows(const std::vector<const M*>& rows) {
+    auto& saved = std::get<std::vector<M>>(undo_.saved);
+    saved.reserve(saved.size() + rows.size());
+    for (const M* row : rows) saved.push_back(*row);
+  }
+
+  // Undoes the log back to `mark`, newest first. Restoring a state that held
+  // before cannot collide; it can only fail to allocate, which terminates.
+  void undo_to(std::size_t mark) noexcept {
+    // Erased rows were saved in erase order per model; restore pops them
+    // from the back, matching the reverse walk over the entries.
+    while (undo_.entries.size() > mark) {
+      UndoEntry e = undo_.entries.back();
+      undo_.entries.pop_back();
+      with_model(e.model, [&]<class M>() noexcept {
+        auto& container = mutable_table<M>().rows_;
+        auto& by = container.template get<by_id>();
+        auto& saved = std::get<std::vector<M>>(undo_.saved);
+        switch (e.op) {
+          case Op::kInsert:
+            by.erase(e.id);
+            break;
+          case Op::kErase:
+            container.insert(std::move(saved.back()));
+            saved.pop_back();
+            break;
+          case Op::kReplace:
+            by.replace(by.find(e.id), std::move(saved.back()));
+            saved.pop_back();
+            break;
+        }
+      });
+    }
+  }
+
+  static std::string capitalized(std::string_view s) {
+    std::string out(s);
+    if (!out.empty() && out[0] >= 'a' && out[0] <= 'z') out[0] = static_cast<char>(out[0] - 'a' + 'A');
+    return out;
+  }
+
+  std::tuple<Table<Models>...> tables_;
+  UndoLog undo_;
+  int depth_ = 0;
+};
+
+}  // namespace folio

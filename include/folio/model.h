@@ -1,0 +1,80 @@
+// The vocabulary a model is declared with. A model is a plain struct whose
+// fields carry the Django names, with these static members beside them:
+//
+//   static constexpr ModelInfo kInfo{...};       names, table, row version
+//   using Indexes = indexed_by<primary_key<M>, ...>;  Boost.MultiIndex indexes
+//   static constexpr auto unique_constraints();  tuple of Unique<M, Tag>
+//   static constexpr auto foreign_keys();        tuple of ForeignKey<M, P, Tag>
+//   static void clean(const M&, FieldErrors&);   Django's field rules
+//   static void on_create(M&);                   optional (auto_now_add)
+//   static void on_update(const M& old, M&);     optional (fields kept)
+//
+// Nothing else in folio needs to change when a model is added: ids,
+// validation, unique and foreign-key checks, cascades, transactions and
+// relationship access all come from the generic layer (see models.h for the
+// three models of the app, and tests/review_model.h for a fourth).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <tuple>
+
+#include <boost/multi_index/hashed_index.hpp>
+#include <boost/multi_index/key.hpp>
+#include <boost/multi_index/ordered_index.hpp>
+#include <boost/multi_index/tag.hpp>
+#include <boost/multi_index_container.hpp>
+
+#include "folio/error.h"
+#include "folio/internal/hash.h"
+
+namespace folio {
+
+// Primary keys: 64-bit, generated from 1 per table, never reused.
+using Id = std::int64_t;
+
+// The tag of every model's primary-key index.
+struct by_id {};
+
+// Names of a model, as Django knows them.
+struct ModelInfo {
+  std::string_view label;        // "myapp.AuthorProfile" (delete() counts)
+  std::string_view name;         // "AuthorProfile" (messages)
+  std::string_view label_lower;  // "myapp.authorprofile" (fixtures)
+  std::string_view verbose_name; // "author profile" (messages)
+  std::string_view table;        // "author_profiles" (db_table)
+  std::uint32_t row_version;     // layout version of the row in snapshots
+};
+
+// The primary-key index every model lists first: unique, hashed on id.
+template <class M>
+using primary_key = boost::multi_index::hashed_unique<
+    boost::multi_index::tag<by_id>, boost::multi_index::key<&M::id>,
+    internal::IdHash>;
+
+// A unique constraint served by the model's unique index `Tag`.
+// `key_text` renders the row's key as PostgreSQL does in its detail line:
+// "(author_id, title)=(1, 1984)".
+template <class M, class Tag>
+struct Unique {
+  using model = M;
+  using tag = Tag;
+  std::string_view name;     // constraint name in the SQL schema
+  std::string_view message;  // Django's message
+  std::string (*key_text)(const M&);
+};
+
+// A foreign key from M to Parent through the member `column`, ON DELETE
+// CASCADE, served by M's index `Tag` (a unique index for a one-to-one field).
+template <class M, class Parent, class Tag>
+struct ForeignKey {
+  using model = M;
+  using parent = Parent;
+  using tag = Tag;
+  Id M::*column;
+  std::string_view field;   // Django's field name: "author"
+  std::string_view column_name;  // "author_id"
+};
+
+}  // namespace folio
