@@ -103,4 +103,36 @@ void decimal_field(FieldErrors& errors, std::string_view field,
   }
 }
 
+void check(FieldErrors& errors, std::string_view field, const FieldSpec& spec,
+           const std::string& value) {
+  switch (spec.kind) {
+    case FieldKind::kChar:
+      char_field(errors, field, value, spec.max_length, spec.blank);
+      break;
+    case FieldKind::kText:
+      char_field(errors, field, value, 0, spec.blank);
+      break;
+    case FieldKind::kEmail:
+      email_field(errors, field, value, spec.blank, spec.max_length);
+      break;
+    case FieldKind::kUrl:
+      url_field(errors, field, value, spec.blank, spec.max_length);
+      break;
+    default:
+      break;
+  }
+}
+
+void check(FieldErrors& errors, std::string_view field, const FieldSpec& spec,
+           std::int64_t value) {
+  if (spec.kind == FieldKind::kInteger) {
+    integer_field(errors, field, value, spec.min_value, spec.max_value);
+  }
+}
+
+void check(FieldErrors& errors, std::string_view field, const FieldSpec& spec,
+           const Decimal& value) {
+  decimal_field(errors, field, value, spec.max_digits, spec.decimal_places);
+}
+
 }  // namespace folio::rules

@@ -155,7 +155,7 @@ class BasicDatabase {
                  row.id < 0 ? "Ensure this value is greater than or equal to 1."
                             : "Ensure this value is less than 9223372036854775807.");
     }
-    M::clean(row, errors);
+    rules::clean_fields(row, errors);
     if (!errors.empty()) throw ValidationError(M::kInfo.name, std::move(errors));
   }
 

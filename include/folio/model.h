@@ -2,10 +2,13 @@
 // fields carry the Django names, with these static members beside them:
 //
 //   static constexpr ModelInfo kInfo{...};       names, table, row version
+//   static constexpr auto fields();              tuple of Field<M, T>, in
+//                                                Django's field order
 //   using Indexes = indexed_by<primary_key<M>, ...>;  Boost.MultiIndex indexes
 //   static constexpr auto unique_constraints();  tuple of Unique<M, Tag>
 //   static constexpr auto foreign_keys();        tuple of ForeignKey<M, P, Tag>
-//   static void clean(const M&, FieldErrors&);   Django's field rules
+//   static void clean(const M&, FieldErrors&);   optional: rules beyond
+//                                                the fields' own
 //   static void on_create(M&);                   optional (auto_now_add)
 //   static void on_update(const M& old, M&);     optional (fields kept)
 //
@@ -45,6 +48,46 @@ struct ModelInfo {
   std::string_view verbose_name; // "author profile" (messages)
   std::string_view table;        // "author_profiles" (db_table)
   std::uint32_t row_version;     // layout version of the row in snapshots
+};
+
+// What a field is, as Django's model field classes say it. The kind decides
+// the rules full_clean() applies, the SQL column type and the fixture form.
+enum class FieldKind {
+  kAutoId,        // AutoField primary key (64-bit here)
+  kForeignKey,    // ForeignKey / OneToOneField: the parent's id
+  kChar,          // CharField(max_length)
+  kText,          // TextField
+  kEmail,         // EmailField(max_length=254)
+  kUrl,           // URLField(max_length=200)
+  kBoolean,       // BooleanField
+  kDateTime,      // DateTimeField, UTC
+  kInteger,       // the integer fields, with their range in min/max_value
+  kDecimal,       // DecimalField(max_digits, decimal_places)
+};
+
+// A field's rules. Integer ranges are stated in full (PostgreSQL's range
+// of the column type, narrowed by MinValueValidator / MaxValueValidator).
+struct FieldSpec {
+  FieldKind kind;
+  int max_length = 0;       // kChar, kEmail, kUrl (0: none)
+  bool blank = false;       // an empty string is allowed (skips validators)
+  std::int64_t min_value = 0;  // kInteger
+  std::int64_t max_value = 0;  // kInteger
+  int max_digits = 0;       // kDecimal
+  int decimal_places = 0;   // kDecimal
+  std::string_view sql_type = {};  // kInteger: "smallint", "integer", ...
+};
+
+// One field of model M, stored in the member `member` of type T (T is
+// std::optional<U> for null=True).
+template <class M, class T>
+struct Field {
+  using model = M;
+  using type = T;
+  std::string_view name;    // Django's field name: "author"
+  std::string_view column;  // the SQL column: "author_id"
+  T M::*member;
+  FieldSpec spec;
 };
 
 // The primary-key index every model lists first: unique, hashed on id.

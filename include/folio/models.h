@@ -29,6 +29,19 @@ struct Author {
   struct by_email {};
   static constexpr ModelInfo kInfo{"myapp.Author", "Author", "myapp.author",
                                    "author", "authors", 1};
+  static constexpr auto fields() {
+    using K = FieldKind;
+    return std::tuple{
+        Field<Author, Id>{"id", "id", &Author::id, {.kind = K::kAutoId}},
+        Field<Author, std::string>{"name", "name", &Author::name,
+                                   {.kind = K::kChar, .max_length = 200}},
+        Field<Author, std::string>{"email", "email", &Author::email,
+                                   {.kind = K::kEmail, .max_length = 254}},
+        Field<Author, bool>{"is_active", "is_active", &Author::is_active,
+                            {.kind = K::kBoolean}},
+        Field<Author, DateTime>{"created_at", "created_at", &Author::created_at,
+                                {.kind = K::kDateTime}}};
+  }
   // by_id: unique, hashed (primary key). by_email: unique, hashed.
   using Indexes = bmi::indexed_by<
       primary_key<Author>,
@@ -39,7 +52,6 @@ struct Author {
         "authors_email_key", "Author with this Email already exists.",
         [](const Author& a) { return "(email)=(" + a.email + ")"; }}};
   }
-  static void clean(const Author& row, FieldErrors& errors);
   // auto_now_add: set on create, kept by every update.
   static void on_create(Author& row) { row.created_at = DateTime::now(); }
   static void on_update(const Author& old, Author& row) {
@@ -60,6 +72,20 @@ struct AuthorProfile {
   static constexpr ModelInfo kInfo{"myapp.AuthorProfile", "AuthorProfile",
                                    "myapp.authorprofile", "author profile",
                                    "author_profiles", 1};
+  static constexpr auto fields() {
+    using K = FieldKind;
+    using P = AuthorProfile;
+    return std::tuple{
+        Field<P, Id>{"id", "id", &P::id, {.kind = K::kAutoId}},
+        Field<P, Id>{"author", "author_id", &P::author_id, {.kind = K::kForeignKey}},
+        Field<P, std::string>{"bio", "bio", &P::bio, {.kind = K::kText, .blank = true}},
+        Field<P, std::string>{"website", "website", &P::website,
+                              {.kind = K::kUrl, .max_length = 200, .blank = true}},
+        Field<P, std::optional<std::int32_t>>{
+            "birth_year", "birth_year", &P::birth_year,
+            {.kind = K::kInteger, .min_value = 0, .max_value = 32767,
+             .sql_type = "smallint"}}};
+  }
   // by_id: unique, hashed (primary key). by_author: unique, hashed (one
   // profile per author; serves author -> profile).
   using Indexes = bmi::indexed_by<
@@ -78,7 +104,6 @@ struct AuthorProfile {
     return std::tuple{ForeignKey<AuthorProfile, Author, by_author>{
         &AuthorProfile::author_id, "author", "author_id"}};
   }
-  static void clean(const AuthorProfile& row, FieldErrors& errors);
 };
 
 // class Book(models.Model), db_table "books": many per Author (related_name
@@ -96,6 +121,22 @@ struct Book {
   struct by_author_title {};
   static constexpr ModelInfo kInfo{"myapp.Book", "Book", "myapp.book", "book",
                                    "books", 1};
+  static constexpr auto fields() {
+    using K = FieldKind;
+    return std::tuple{
+        Field<Book, Id>{"id", "id", &Book::id, {.kind = K::kAutoId}},
+        Field<Book, Id>{"author", "author_id", &Book::author_id, {.kind = K::kForeignKey}},
+        Field<Book, std::string>{"title", "title", &Book::title,
+                                 {.kind = K::kChar, .max_length = 200}},
+        Field<Book, std::int32_t>{"published_year", "published_year",
+                                  &Book::published_year,
+                                  {.kind = K::kInteger, .min_value = 1, .max_value = 32767,
+                                   .sql_type = "smallint"}},
+        Field<Book, Decimal>{"price", "price", &Book::price,
+                             {.kind = K::kDecimal, .max_digits = 8, .decimal_places = 2}},
+        Field<Book, bool>{"is_published", "is_published", &Book::is_published,
+                          {.kind = K::kBoolean}}};
+  }
   // by_id: unique, hashed (primary key). by_author: ordered on (author_id,
   // id), not unique on author_id: an author's books in id order.
   // by_author_title: unique, hashed (uniq_book_per_author).
@@ -118,7 +159,6 @@ struct Book {
     return std::tuple{
         ForeignKey<Book, Author, by_author>{&Book::author_id, "author", "author_id"}};
   }
-  static void clean(const Book& row, FieldErrors& errors);
 };
 
 // The database of the app: authors, their profiles and their books.

@@ -4,10 +4,14 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
+#include <string>
 #include <string_view>
 
+#include "folio/datetime.h"
 #include "folio/decimal.h"
 #include "folio/error.h"
+#include "folio/model.h"
 
 namespace folio::rules {
 
@@ -32,5 +36,37 @@ void integer_field(FieldErrors& errors, std::string_view field,
 // only the first of: digits in total, decimal places, digits before the point.
 void decimal_field(FieldErrors& errors, std::string_view field,
                    const Decimal& value, int max_digits, int decimal_places);
+
+// The rules of a field of the given spec (model.h), by its kind: what
+// full_clean() checks for that field. Primary and foreign keys are checked by
+// the database, not here.
+void check(FieldErrors& errors, std::string_view field, const FieldSpec& spec,
+           const std::string& value);
+void check(FieldErrors& errors, std::string_view field, const FieldSpec& spec,
+           std::int64_t value);
+void check(FieldErrors& errors, std::string_view field, const FieldSpec& spec,
+           const Decimal& value);
+inline void check(FieldErrors&, std::string_view, const FieldSpec&, bool) {}
+inline void check(FieldErrors&, std::string_view, const FieldSpec&, DateTime) {}
+inline void check(FieldErrors& errors, std::string_view field,
+                  const FieldSpec& spec, std::int32_t value) {
+  check(errors, field, spec, std::int64_t{value});
+}
+// null=True: a null value passes (blank=True is implied for such fields).
+template <class T>
+void check(FieldErrors& errors, std::string_view field, const FieldSpec& spec,
+           const std::optional<T>& value) {
+  if (value) check(errors, field, spec, *value);
+}
+
+// Every field rule of a row, in model field order, then the model's own
+// clean() when it has one.
+template <class M>
+void clean_fields(const M& row, FieldErrors& errors) {
+  std::apply(
+      [&](const auto&... f) { (check(errors, f.name, f.spec, row.*f.member), ...); },
+      M::fields());
+  if constexpr (requires { M::clean(row, errors); }) M::clean(row, errors);
+}
 
 }  // namespace folio::rules
