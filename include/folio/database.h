@@ -376,7 +376,7 @@ class BasicDatabase {
   template <class M>
   const M& apply_insert(M row) {
     auto& t = mutable_table<M>();
-    if (depth_ > 0) undo_.entries.reserve(undo_.entries.size() + 1);
+    if (depth_ > 0) make_room(undo_.entries, 1);
     const bool automatic = row.id == 0;
     if (automatic) row.id = t.next_id_;
     auto [it, inserted] = t.rows_.insert(std::move(row));
@@ -396,7 +396,7 @@ class BasicDatabase {
     auto& t = mutable_table<M>();
     auto& saved = std::get<std::vector<M>>(undo_.saved);
     if (depth_ > 0) {
-      undo_.entries.reserve(undo_.entries.size() + 1);
+      make_room(undo_.entries, 1);
       saved.push_back(*it);
     }
     bool replaced;
@@ -461,7 +461,7 @@ class BasicDatabase {
     result.per_model.reserve(plan.order.size());
     if (depth_ > 0) {
       // Everything that can throw happens before the first erase.
-      undo_.entries.reserve(undo_.entries.size() + total);
+      make_room(undo_.entries, total);
       std::apply(
           [&](auto&... v) {
             (save_rows(v), ...);
@@ -493,7 +493,7 @@ class BasicDatabase {
   template <class M>
   void save_rows(const std::vector<const M*>& rows) {
     auto& saved = std::get<std::vector<M>>(undo_.saved);
-    saved.reserve(saved.size() + rows.size());
+    make_room(saved, rows.size());
     for (const M* row : rows) saved.push_back(*row);
   }
 
@@ -523,6 +523,15 @@ class BasicDatabase {
             break;
         }
       });
+    }
+  }
+
+  // Ensures `extra` more elements fit without a reallocation, growing
+  // geometrically (reserve(size + 1) on every write would be quadratic).
+  template <class T>
+  static void make_room(std::vector<T>& v, std::size_t extra) {
+    if (v.capacity() - v.size() < extra) {
+      v.reserve(std::max(v.size() + extra, 2 * v.capacity() + 16));
     }
   }
 
