@@ -1,0 +1,509 @@
+// Python 3.11's "idna" codec (encodings/idna.py: IDNA 2003, RFC 3490) and its
+// punycode codec (RFC 3492), as Django's punycode() uses them.
+//
+// Nameprep (RFC 3491) is approximated. Exact: the map-to-nothing table B.1,
+// the prohibited tables C.1.2 to C.9 and the bidi rule with tables D.1 and
+// D.2. Approximated: the case folding of table B.2 (Python applies
+// str.lower(), Unicode 14.0) and the NFKC step (Unicode 3.2) are replaced by
+// map_code_point(), which gives Python's result code point by code point
+// except in these blocks, where it keeps code points unchanged: combining
+// marks U+0300-U+036F, Lao and Tibetan ligatures, Greek Extended, U+2070 to
+// U+245F (super- and subscripts, letterlike and number forms), a few
+// mathematical symbols, Glagolitic, Latin Extended-C and -D, Coptic,
+// Cyrillic Extended-B, U+2E80 to U+33FF (CJK radicals and compatibility
+// forms), U+F900 to U+FFEF (compatibility ideographs, presentation forms,
+// halfwidth forms; fullwidth ASCII is mapped) and letters above U+FFFF
+// (the mathematical digits are mapped).
+// Canonical composition is not done: "e" + U+0301 stays two code points.
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <iterator>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+
+#include "validators_internal.h"
+
+namespace folio::validators_internal {
+namespace {
+
+struct Range {
+  char32_t first;
+  char32_t last;
+};
+
+template <std::size_t N>
+bool in_table(const Range (&table)[N], char32_t c) {
+  const Range* it = std::upper_bound(
+      std::begin(table), std::end(table), c,
+      [](char32_t value, const Range& r) { return value < r.first; });
+  return it != std::begin(table) && c <= std::prev(it)->last;
+}
+
+// RFC 3454 table B.1: mapped to nothing.
+constexpr Range kMappedToNothing[] = {
+    {0xAD, 0xAD},     {0x34F, 0x34F},   {0x1806, 0x1806}, {0x180B, 0x180D},
+    {0x200B, 0x200D}, {0x2060, 0x2060}, {0xFE00, 0xFE0F}, {0xFEFF, 0xFEFF},
+};
+
+// RFC 3454 tables C.1.2, C.2.2, C.3, C.4, C.5, C.6, C.7, C.8 and C.9, merged.
+constexpr Range kProhibited[] = {
+    {0x80, 0xA0},       {0x340, 0x341},     {0x6DD, 0x6DD},
+    {0x70F, 0x70F},     {0x1680, 0x1680},   {0x180E, 0x180E},
+    {0x2000, 0x200F},   {0x2028, 0x202F},   {0x205F, 0x2063},
+    {0x206A, 0x206F},   {0x2FF0, 0x2FFB},   {0x3000, 0x3000},
+    {0xD800, 0xF8FF},   {0xFDD0, 0xFDEF},   {0xFEFF, 0xFEFF},
+    {0xFFF9, 0xFFFF},   {0x1D173, 0x1D17A}, {0x1FFFE, 0x1FFFF},
+    {0x2FFFE, 0x2FFFF}, {0x3FFFE, 0x3FFFF}, {0x4FFFE, 0x4FFFF},
+    {0x5FFFE, 0x5FFFF}, {0x6FFFE, 0x6FFFF}, {0x7FFFE, 0x7FFFF},
+    {0x8FFFE, 0x8FFFF}, {0x9FFFE, 0x9FFFF}, {0xAFFFE, 0xAFFFF},
+    {0xBFFFE, 0xBFFFF}, {0xCFFFE, 0xCFFFF}, {0xDFFFE, 0xDFFFF},
+    {0xE0001, 0xE0001}, {0xE0020, 0xE007F}, {0xEFFFE, 0x10FFFF},
+};
+
+// RFC 3454 table D.1: characters with bidi property R or AL.
+constexpr Range kRandAL[] = {
+    {0x5BE, 0x5BE},   {0x5C0, 0x5C0},   {0x5C3, 0x5C3},   {0x5D0, 0x5EA},
+    {0x5F0, 0x5F4},   {0x61B, 0x61B},   {0x61F, 0x61F},   {0x621, 0x63A},
+    {0x640, 0x64A},   {0x66D, 0x66F},   {0x671, 0x6D5},   {0x6DD, 0x6DD},
+    {0x6E5, 0x6E6},   {0x6FA, 0x6FE},   {0x700, 0x70D},   {0x710, 0x710},
+    {0x712, 0x72C},   {0x780, 0x7A5},   {0x7B1, 0x7B1},   {0x200F, 0x200F},
+    {0xFB1D, 0xFB1D}, {0xFB1F, 0xFB28}, {0xFB2A, 0xFB36}, {0xFB38, 0xFB3C},
+    {0xFB3E, 0xFB3E}, {0xFB40, 0xFB41}, {0xFB43, 0xFB44}, {0xFB46, 0xFBB1},
+    {0xFBD3, 0xFD3D}, {0xFD50, 0xFD8F}, {0xFD92, 0xFDC7}, {0xFDF0, 0xFDFC},
+    {0xFE70, 0xFE74}, {0xFE76, 0xFEFC},
+};
+
+// RFC 3454 table D.2: characters with bidi property L.
+constexpr Range kLeftToRight[] = {
+    {0x41, 0x5A},       {0x61, 0x7A},       {0xAA, 0xAA},
+    {0xB5, 0xB5},       {0xBA, 0xBA},       {0xC0, 0xD6},
+    {0xD8, 0xF6},       {0xF8, 0x220},      {0x222, 0x233},
+    {0x250, 0x2AD},     {0x2B0, 0x2B8},     {0x2BB, 0x2C1},
+    {0x2D0, 0x2D1},     {0x2E0, 0x2E4},     {0x2EE, 0x2EE},
+    {0x37A, 0x37A},     {0x386, 0x386},     {0x388, 0x38A},
+    {0x38C, 0x38C},     {0x38E, 0x3A1},     {0x3A3, 0x3CE},
+    {0x3D0, 0x3F5},     {0x400, 0x482},     {0x48A, 0x4CE},
+    {0x4D0, 0x4F5},     {0x4F8, 0x4F9},     {0x500, 0x50F},
+    {0x531, 0x556},     {0x559, 0x55F},     {0x561, 0x587},
+    {0x589, 0x589},     {0x903, 0x903},     {0x905, 0x939},
+    {0x93D, 0x940},     {0x949, 0x94C},     {0x950, 0x950},
+    {0x958, 0x961},     {0x964, 0x970},     {0x982, 0x983},
+    {0x985, 0x98C},     {0x98F, 0x990},     {0x993, 0x9A8},
+    {0x9AA, 0x9B0},     {0x9B2, 0x9B2},     {0x9B6, 0x9B9},
+    {0x9BE, 0x9C0},     {0x9C7, 0x9C8},     {0x9CB, 0x9CC},
+    {0x9D7, 0x9D7},     {0x9DC, 0x9DD},     {0x9DF, 0x9E1},
+    {0x9E6, 0x9F1},     {0x9F4, 0x9FA},     {0xA05, 0xA0A},
+    {0xA0F, 0xA10},     {0xA13, 0xA28},     {0xA2A, 0xA30},
+    {0xA32, 0xA33},     {0xA35, 0xA36},     {0xA38, 0xA39},
+    {0xA3E, 0xA40},     {0xA59, 0xA5C},     {0xA5E, 0xA5E},
+    {0xA66, 0xA6F},     {0xA72, 0xA74},     {0xA83, 0xA83},
+    {0xA85, 0xA8B},     {0xA8D, 0xA8D},     {0xA8F, 0xA91},
+    {0xA93, 0xAA8},     {0xAAA, 0xAB0},     {0xAB2, 0xAB3},
+    {0xAB5, 0xAB9},     {0xABD, 0xAC0},     {0xAC9, 0xAC9},
+    {0xACB, 0xACC},     {0xAD0, 0xAD0},     {0xAE0, 0xAE0},
+    {0xAE6, 0xAEF},     {0xB02, 0xB03},     {0xB05, 0xB0C},
+    {0xB0F, 0xB10},     {0xB13, 0xB28},     {0xB2A, 0xB30},
+    {0xB32, 0xB33},     {0xB36, 0xB39},     {0xB3D, 0xB3E},
+    {0xB40, 0xB40},     {0xB47, 0xB48},     {0xB4B, 0xB4C},
+    {0xB57, 0xB57},     {0xB5C, 0xB5D},     {0xB5F, 0xB61},
+    {0xB66, 0xB70},     {0xB83, 0xB83},     {0xB85, 0xB8A},
+    {0xB8E, 0xB90},     {0xB92, 0xB95},     {0xB99, 0xB9A},
+    {0xB9C, 0xB9C},     {0xB9E, 0xB9F},     {0xBA3, 0xBA4},
+    {0xBA8, 0xBAA},     {0xBAE, 0xBB5},     {0xBB7, 0xBB9},
+    {0xBBE, 0xBBF},     {0xBC1, 0xBC2},     {0xBC6, 0xBC8},
+    {0xBCA, 0xBCC},     {0xBD7, 0xBD7},     {0xBE7, 0xBF2},
+    {0xC01, 0xC03},     {0xC05, 0xC0C},     {0xC0E, 0xC10},
+    {0xC12, 0xC28},     {0xC2A, 0xC33},     {0xC35, 0xC39},
+    {0xC41, 0xC44},     {0xC60, 0xC61},     {0xC66, 0xC6F},
+    {0xC82, 0xC83},     {0xC85, 0xC8C},     {0xC8E, 0xC90},
+    {0xC92, 0xCA8},     {0xCAA, 0xCB3},     {0xCB5, 0xCB9},
+    {0xCBE, 0xCBE},     {0xCC0, 0xCC4},     {0xCC7, 0xCC8},
+    {0xCCA, 0xCCB},     {0xCD5, 0xCD6},     {0xCDE, 0xCDE},
+    {0xCE0, 0xCE1},     {0xCE6, 0xCEF},     {0xD02, 0xD03},
+    {0xD05, 0xD0C},     {0xD0E, 0xD10},     {0xD12, 0xD28},
+    {0xD2A, 0xD39},     {0xD3E, 0xD40},     {0xD46, 0xD48},
+    {0xD4A, 0xD4C},     {0xD57, 0xD57},     {0xD60, 0xD61},
+    {0xD66, 0xD6F},     {0xD82, 0xD83},     {0xD85, 0xD96},
+    {0xD9A, 0xDB1},     {0xDB3, 0xDBB},     {0xDBD, 0xDBD},
+    {0xDC0, 0xDC6},     {0xDCF, 0xDD1},     {0xDD8, 0xDDF},
+    {0xDF2, 0xDF4},     {0xE01, 0xE30},     {0xE32, 0xE33},
+    {0xE40, 0xE46},     {0xE4F, 0xE5B},     {0xE81, 0xE82},
+    {0xE84, 0xE84},     {0xE87, 0xE88},     {0xE8A, 0xE8A},
+    {0xE8D, 0xE8D},     {0xE94, 0xE97},     {0xE99, 0xE9F},
+    {0xEA1, 0xEA3},     {0xEA5, 0xEA5},     {0xEA7, 0xEA7},
+    {0xEAA, 0xEAB},     {0xEAD, 0xEB0},     {0xEB2, 0xEB3},
+    {0xEBD, 0xEBD},     {0xEC0, 0xEC4},     {0xEC6, 0xEC6},
+    {0xED0, 0xED9},     {0xEDC, 0xEDD},     {0xF00, 0xF17},
+    {0xF1A, 0xF34},     {0xF36, 0xF36},     {0xF38, 0xF38},
+    {0xF3E, 0xF47},     {0xF49, 0xF6A},     {0xF7F, 0xF7F},
+    {0xF85, 0xF85},     {0xF88, 0xF8B},     {0xFBE, 0xFC5},
+    {0xFC7, 0xFCC},     {0xFCF, 0xFCF},     {0x1000, 0x1021},
+    {0x1023, 0x1027},   {0x1029, 0x102A},   {0x102C, 0x102C},
+    {0x1031, 0x1031},   {0x1038, 0x1038},   {0x1040, 0x1057},
+    {0x10A0, 0x10C5},   {0x10D0, 0x10F8},   {0x10FB, 0x10FB},
+    {0x1100, 0x1159},   {0x115F, 0x11A2},   {0x11A8, 0x11F9},
+    {0x1200, 0x1206},   {0x1208, 0x1246},   {0x1248, 0x1248},
+    {0x124A, 0x124D},   {0x1250, 0x1256},   {0x1258, 0x1258},
+    {0x125A, 0x125D},   {0x1260, 0x1286},   {0x1288, 0x1288},
+    {0x128A, 0x128D},   {0x1290, 0x12AE},   {0x12B0, 0x12B0},
+    {0x12B2, 0x12B5},   {0x12B8, 0x12BE},   {0x12C0, 0x12C0},
+    {0x12C2, 0x12C5},   {0x12C8, 0x12CE},   {0x12D0, 0x12D6},
+    {0x12D8, 0x12EE},   {0x12F0, 0x130E},   {0x1310, 0x1310},
+    {0x1312, 0x1315},   {0x1318, 0x131E},   {0x1320, 0x1346},
+    {0x1348, 0x135A},   {0x1361, 0x137C},   {0x13A0, 0x13F4},
+    {0x1401, 0x1676},   {0x1681, 0x169A},   {0x16A0, 0x16F0},
+    {0x1700, 0x170C},   {0x170E, 0x1711},   {0x1720, 0x1731},
+    {0x1735, 0x1736},   {0x1740, 0x1751},   {0x1760, 0x176C},
+    {0x176E, 0x1770},   {0x1780, 0x17B6},   {0x17BE, 0x17C5},
+    {0x17C7, 0x17C8},   {0x17D4, 0x17DA},   {0x17DC, 0x17DC},
+    {0x17E0, 0x17E9},   {0x1810, 0x1819},   {0x1820, 0x1877},
+    {0x1880, 0x18A8},   {0x1E00, 0x1E9B},   {0x1EA0, 0x1EF9},
+    {0x1F00, 0x1F15},   {0x1F18, 0x1F1D},   {0x1F20, 0x1F45},
+    {0x1F48, 0x1F4D},   {0x1F50, 0x1F57},   {0x1F59, 0x1F59},
+    {0x1F5B, 0x1F5B},   {0x1F5D, 0x1F5D},   {0x1F5F, 0x1F7D},
+    {0x1F80, 0x1FB4},   {0x1FB6, 0x1FBC},   {0x1FBE, 0x1FBE},
+    {0x1FC2, 0x1FC4},   {0x1FC6, 0x1FCC},   {0x1FD0, 0x1FD3},
+    {0x1FD6, 0x1FDB},   {0x1FE0, 0x1FEC},   {0x1FF2, 0x1FF4},
+    {0x1FF6, 0x1FFC},   {0x200E, 0x200E},   {0x2071, 0x2071},
+    {0x207F, 0x207F},   {0x2102, 0x2102},   {0x2107, 0x2107},
+    {0x210A, 0x2113},   {0x2115, 0x2115},   {0x2119, 0x211D},
+    {0x2124, 0x2124},   {0x2126, 0x2126},   {0x2128, 0x2128},
+    {0x212A, 0x212D},   {0x212F, 0x2131},   {0x2133, 0x2139},
+    {0x213D, 0x213F},   {0x2145, 0x2149},   {0x2160, 0x2183},
+    {0x2336, 0x237A},   {0x2395, 0x2395},   {0x249C, 0x24E9},
+    {0x3005, 0x3007},   {0x3021, 0x3029},   {0x3031, 0x3035},
+    {0x3038, 0x303C},   {0x3041, 0x3096},   {0x309D, 0x309F},
+    {0x30A1, 0x30FA},   {0x30FC, 0x30FF},   {0x3105, 0x312C},
+    {0x3131, 0x318E},   {0x3190, 0x31B7},   {0x31F0, 0x321C},
+    {0x3220, 0x3243},   {0x3260, 0x327B},   {0x327F, 0x32B0},
+    {0x32C0, 0x32CB},   {0x32D0, 0x32FE},   {0x3300, 0x3376},
+    {0x337B, 0x33DD},   {0x33E0, 0x33FE},   {0x3400, 0x4DB5},
+    {0x4E00, 0x9FA5},   {0xA000, 0xA48C},   {0xAC00, 0xD7A3},
+    {0xD800, 0xFA2D},   {0xFA30, 0xFA6A},   {0xFB00, 0xFB06},
+    {0xFB13, 0xFB17},   {0xFF21, 0xFF3A},   {0xFF41, 0xFF5A},
+    {0xFF66, 0xFFBE},   {0xFFC2, 0xFFC7},   {0xFFCA, 0xFFCF},
+    {0xFFD2, 0xFFD7},   {0xFFDA, 0xFFDC},   {0x10300, 0x1031E},
+    {0x10320, 0x10323}, {0x10330, 0x1034A}, {0x10400, 0x10425},
+    {0x10428, 0x1044D}, {0x1D000, 0x1D0F5}, {0x1D100, 0x1D126},
+    {0x1D12A, 0x1D166}, {0x1D16A, 0x1D172}, {0x1D183, 0x1D184},
+    {0x1D18C, 0x1D1A9}, {0x1D1AE, 0x1D1DD}, {0x1D400, 0x1D454},
+    {0x1D456, 0x1D49C}, {0x1D49E, 0x1D49F}, {0x1D4A2, 0x1D4A2},
+    {0x1D4A5, 0x1D4A6}, {0x1D4A9, 0x1D4AC}, {0x1D4AE, 0x1D4B9},
+    {0x1D4BB, 0x1D4BB}, {0x1D4BD, 0x1D4C0}, {0x1D4C2, 0x1D4C3},
+    {0x1D4C5, 0x1D505}, {0x1D507, 0x1D50A}, {0x1D50D, 0x1D514},
+    {0x1D516, 0x1D51C}, {0x1D51E, 0x1D539}, {0x1D53B, 0x1D53E},
+    {0x1D540, 0x1D544}, {0x1D546, 0x1D546}, {0x1D54A, 0x1D550},
+    {0x1D552, 0x1D6A3}, {0x1D6A8, 0x1D7C9}, {0x20000, 0x2A6D6},
+    {0x2F800, 0x2FA1D}, {0xF0000, 0xFFFFD}, {0x100000, 0x10FFFD},
+};
+
+bool is_ascii(std::u32string_view s) {
+  return std::all_of(s.begin(), s.end(), [](char32_t c) { return c < 0x80; });
+}
+
+// Code points whose approximate nameprep mapping is not a single code point
+// or does not follow kCaseRanges. Sorted.
+struct SpecialMapping {
+  char32_t from;
+  std::u32string_view to;
+};
+// clang-format off
+constexpr SpecialMapping kSpecialMappings[] = {
+    {0xA0, U" "}, {0xA8, U" \u0308"}, {0xAA, U"a"}, {0xAF, U" \u0304"},
+    {0xB2, U"2"}, {0xB3, U"3"}, {0xB4, U" \u0301"}, {0xB5, U"\u03BC"},
+    {0xB8, U" \u0327"}, {0xB9, U"1"}, {0xBA, U"o"}, {0xBC, U"1\u2044\x34"},
+    {0xBD, U"1\u2044\x32"}, {0xBE, U"3\u2044\x34"}, {0xDF, U"ss"},
+    {0x130, U"i\u0307"}, {0x132, U"ij"}, {0x133, U"ij"}, {0x13F, U"l\u00B7"},
+    {0x140, U"l\u00B7"}, {0x149, U"\u02BCn"}, {0x178, U"\u00FF"}, {0x17F, U"s"},
+    {0x181, U"\u0253"}, {0x186, U"\u0254"}, {0x189, U"\u0256"},
+    {0x18A, U"\u0257"}, {0x18E, U"\u01DD"}, {0x18F, U"\u0259"},
+    {0x190, U"\u025B"}, {0x193, U"\u0260"}, {0x194, U"\u0263"},
+    {0x196, U"\u0269"}, {0x197, U"\u0268"}, {0x19C, U"\u026F"},
+    {0x19D, U"\u0272"}, {0x19F, U"\u0275"}, {0x1A6, U"\u0280"},
+    {0x1A9, U"\u0283"}, {0x1AE, U"\u0288"}, {0x1B1, U"\u028A"},
+    {0x1B2, U"\u028B"}, {0x1B7, U"\u0292"}, {0x1C4, U"d\u017E"},
+    {0x1C5, U"d\u017E"}, {0x1C6, U"d\u017E"}, {0x1C7, U"lj"}, {0x1C8, U"lj"},
+    {0x1C9, U"lj"}, {0x1CA, U"nj"}, {0x1CB, U"nj"}, {0x1CC, U"nj"},
+    {0x1F1, U"dz"}, {0x1F2, U"dz"}, {0x1F3, U"dz"}, {0x1F6, U"\u0195"},
+    {0x1F7, U"\u01BF"}, {0x220, U"\u019E"}, {0x23A, U"\u2C65"},
+    {0x23D, U"\u019A"}, {0x23E, U"\u2C66"}, {0x243, U"\u0180"},
+    {0x244, U"\u0289"}, {0x245, U"\u028C"}, {0x2B0, U"h"}, {0x2B1, U"\u0266"},
+    {0x2B2, U"j"}, {0x2B3, U"r"}, {0x2B4, U"\u0279"}, {0x2B5, U"\u027B"},
+    {0x2B6, U"\u0281"}, {0x2B7, U"w"}, {0x2B8, U"y"}, {0x2D8, U" \u0306"},
+    {0x2D9, U" \u0307"}, {0x2DA, U" \u030A"}, {0x2DB, U" \u0328"},
+    {0x2DC, U" \u0303"}, {0x2DD, U" \u030B"}, {0x2E0, U"\u0263"}, {0x2E1, U"l"},
+    {0x2E2, U"s"}, {0x2E3, U"x"}, {0x2E4, U"\u0295"}, {0x340, U"\u0300"},
+    {0x341, U"\u0301"}, {0x343, U"\u0313"}, {0x344, U"\u0308\u0301"},
+    {0x345, U"\u03B9"}, {0x374, U"\u02B9"}, {0x37A, U" \u03B9"}, {0x37E, U";"},
+    {0x37F, U"\u03F3"}, {0x384, U" \u0301"}, {0x385, U" \u0308\u0301"},
+    {0x387, U"\u00B7"}, {0x3C2, U"\u03C3"}, {0x3CF, U"\u03D7"},
+    {0x3D0, U"\u03B2"}, {0x3D1, U"\u03B8"}, {0x3D2, U"\u03C5"},
+    {0x3D3, U"\u03CD"}, {0x3D4, U"\u03CB"}, {0x3D5, U"\u03C6"},
+    {0x3D6, U"\u03C0"}, {0x3F0, U"\u03BA"}, {0x3F1, U"\u03C1"},
+    {0x3F2, U"\u03C3"}, {0x3F4, U"\u03B8"}, {0x3F5, U"\u03B5"},
+    {0x3F7, U"\u03F8"}, {0x3F9, U"\u03C3"}, {0x3FA, U"\u03FB"},
+    {0x3FD, U"\u037B"}, {0x3FE, U"\u037C"}, {0x3FF, U"\u037D"},
+    {0x4C0, U"\u04CF"}, {0x587, U"\u0565\u0582"}, {0x958, U"\u0915\u093C"},
+    {0x959, U"\u0916\u093C"}, {0x95A, U"\u0917\u093C"},
+    {0x95B, U"\u091C\u093C"}, {0x95C, U"\u0921\u093C"},
+    {0x95D, U"\u0922\u093C"}, {0x95E, U"\u092B\u093C"},
+    {0x95F, U"\u092F\u093C"}, {0x9DC, U"\u09A1\u09BC"},
+    {0x9DD, U"\u09A2\u09BC"}, {0x9DF, U"\u09AF\u09BC"},
+    {0xA33, U"\u0A32\u0A3C"}, {0xA36, U"\u0A38\u0A3C"},
+    {0xA59, U"\u0A16\u0A3C"}, {0xA5A, U"\u0A17\u0A3C"},
+    {0xA5B, U"\u0A1C\u0A3C"}, {0xA5E, U"\u0A2B\u0A3C"},
+    {0xB5C, U"\u0B21\u0B3C"}, {0xB5D, U"\u0B22\u0B3C"},
+    {0xE33, U"\u0E4D\u0E32"}, {0xEB3, U"\u0ECD\u0EB2"}, {0x10C7, U"\u2D27"},
+    {0x10CD, U"\u2D2D"}, {0x1E9A, U"a\u02BE"}, {0x1E9B, U"\u1E61"},
+    {0x1E9E, U"ss"}, {0x2011, U"\u2010"}, {0x2017, U" \u0333"}, {0x2024, U"."},
+    {0x2025, U".."}, {0x2026, U"..."}, {0x2033, U"\u2032\u2032"},
+    {0x2034, U"\u2032\u2032\u2032"}, {0x2036, U"\u2035\u2035"},
+    {0x2037, U"\u2035\u2035\u2035"}, {0x203C, U"!!"}, {0x203E, U" \u0305"},
+    {0x2047, U"??"}, {0x2048, U"?!"}, {0x2049, U"!?"},
+    {0x2057, U"\u2032\u2032\u2032\u2032"}, {0x2100, U"a/c"}, {0x2101, U"a/s"},
+    {0x2105, U"c/o"}, {0x2106, U"c/u"}, {0x2A74, U"::="}, {0xFE55, U":"},
+    {0xFE56, U"?"}, {0xFE5F, U"#"}, {0xFE6B, U"@"},
+};
+// clang-format on
+
+// Upper-case letters that map to `c + delta`; with `alternating`, only those
+// of the same parity as `first` (upper/lower pairs).
+struct CaseRange {
+  char32_t first;
+  char32_t last;
+  std::int32_t delta;
+  bool alternating;
+};
+constexpr CaseRange kCaseRanges[] = {
+    {0x41, 0x5A, 32, false},         {0xC0, 0xD6, 32, false},
+    {0xD8, 0xDE, 32, false},         {0x100, 0x12F, 1, true},
+    {0x134, 0x137, 1, true},         {0x139, 0x148, 1, true},
+    {0x14A, 0x177, 1, true},         {0x179, 0x17E, 1, true},
+    {0x182, 0x185, 1, true},         {0x187, 0x188, 1, true},
+    {0x18B, 0x18C, 1, true},         {0x191, 0x192, 1, true},
+    {0x198, 0x199, 1, true},         {0x1A0, 0x1A5, 1, true},
+    {0x1A7, 0x1A8, 1, true},         {0x1AC, 0x1AD, 1, true},
+    {0x1AF, 0x1B0, 1, true},         {0x1B3, 0x1B6, 1, true},
+    {0x1B8, 0x1B9, 1, true},         {0x1BC, 0x1BD, 1, true},
+    {0x1CD, 0x1DC, 1, true},         {0x1DE, 0x1EF, 1, true},
+    {0x1F4, 0x1F5, 1, true},         {0x1F8, 0x21F, 1, true},
+    {0x222, 0x233, 1, true},         {0x23B, 0x23C, 1, true},
+    {0x241, 0x242, 1, true},         {0x246, 0x24F, 1, true},
+    {0x370, 0x373, 1, true},         {0x376, 0x377, 1, true},
+    {0x386, 0x386, 38, false},       {0x388, 0x38A, 37, false},
+    {0x38C, 0x38C, 64, false},       {0x38E, 0x38F, 63, false},
+    {0x391, 0x3A1, 32, false},       {0x3A3, 0x3AB, 32, false},
+    {0x3D8, 0x3EF, 1, true},         {0x400, 0x40F, 80, false},
+    {0x410, 0x42F, 32, false},       {0x460, 0x481, 1, true},
+    {0x48A, 0x4BF, 1, true},         {0x4C1, 0x4CE, 1, true},
+    {0x4D0, 0x52F, 1, true},         {0x531, 0x556, 48, false},
+    {0x10A0, 0x10C5, 0x1C60, false}, {0x13A0, 0x13EF, 0x97D0, false},
+    {0x13F0, 0x13F5, 8, false},      {0x1C90, 0x1CBA, -3008, false},
+    {0x1CBD, 0x1CBF, -3008, false},  {0x1E00, 0x1E95, 1, true},
+    {0x1EA0, 0x1EFF, 1, true},
+};
+
+// Appends the NFKC form of the enclosed alphanumerics U+2460-U+24EA (after
+// case folding) and of the mathematical digits, which is ASCII text.
+bool map_to_ascii_text(char32_t c, std::u32string& out) {
+  const auto number = [&out](char32_t n) {
+    if (n >= 10) out += U'0' + n / 10;
+    out += U'0' + n % 10;
+  };
+  if (c >= 0x2460 && c <= 0x2473) {  // (1) circled.
+    number(c - 0x2460 + 1);
+  } else if (c >= 0x2474 && c <= 0x2487) {  // (1) parenthesized.
+    out += U'(';
+    number(c - 0x2474 + 1);
+    out += U')';
+  } else if (c >= 0x2488 && c <= 0x249B) {  // "1." with a full stop.
+    number(c - 0x2488 + 1);
+    out += U'.';
+  } else if (c >= 0x249C && c <= 0x24B5) {  // (a) parenthesized.
+    out += U'(';
+    out += U'a' + (c - 0x249C);
+    out += U')';
+  } else if (c >= 0x24B6 && c <= 0x24E9) {  // Circled A-Z and a-z.
+    out += U'a' + (c - 0x24B6) % 26;
+  } else if (c == 0x24EA) {
+    out += U'0';
+  } else if (c >= 0x1D7CE && c <= 0x1D7FF) {
+    out += U'0' + (c - 0x1D7CE) % 10;
+  } else {
+    return false;
+  }
+  return true;
+}
+
+// Appends the approximate nameprep mapping (table B.2, then NFKC) of `c`.
+void map_code_point(char32_t c, std::u32string& out) {
+  if (map_to_ascii_text(c, out)) return;
+  const SpecialMapping* special = std::lower_bound(
+      std::begin(kSpecialMappings), std::end(kSpecialMappings), c,
+      [](const SpecialMapping& m, char32_t value) { return m.from < value; });
+  if (special != std::end(kSpecialMappings) && special->from == c) {
+    out += special->to;
+    return;
+  }
+  for (const CaseRange& r : kCaseRanges) {
+    if (c < r.first || c > r.last) continue;
+    if (!r.alternating || (c - r.first) % 2 == 0) {
+      c = static_cast<char32_t>(static_cast<std::int32_t>(c) + r.delta);
+    }
+    out += c;
+    return;
+  }
+  if ((c >= 0x2000 && c <= 0x200A) || c == 0x202F || c == 0x205F ||
+      c == 0x3000) {
+    c = U' ';
+  } else if (c >= 0xFF01 && c <= 0xFF5E) {
+    c -= 0xFEE0;  // Fullwidth ASCII.
+    if (c >= U'A' && c <= U'Z') c += 32;
+  }
+  out += c;
+}
+
+// RFC 3491 nameprep with the approximations described at the top.
+std::optional<std::u32string> nameprep(std::u32string_view label) {
+  std::u32string out;
+  for (const char32_t c : label) {
+    if (!in_table(kMappedToNothing, c)) map_code_point(c, out);
+  }
+  bool has_rand_al = false;
+  for (const char32_t c : out) {
+    if (in_table(kProhibited, c)) return std::nullopt;
+    has_rand_al = has_rand_al || in_table(kRandAL, c);
+  }
+  if (has_rand_al) {
+    const bool has_l = std::any_of(out.begin(), out.end(), [](char32_t c) {
+      return in_table(kLeftToRight, c);
+    });
+    if (has_l || !in_table(kRandAL, out.front()) ||
+        !in_table(kRandAL, out.back())) {
+      return std::nullopt;
+    }
+  }
+  return out;
+}
+
+std::uint64_t adapt_bias(std::uint64_t delta, std::uint64_t num_points,
+                         bool first_time) {
+  delta /= first_time ? 700 : 2;
+  delta += delta / num_points;
+  std::uint64_t k = 0;
+  while (delta > 455) {
+    delta /= 35;
+    k += 36;
+  }
+  return k + 36 * delta / (delta + 38);
+}
+
+// RFC 3492 encoding; lower-case digits, as Python writes them.
+std::u32string punycode_encode(std::u32string_view input) {
+  constexpr std::u32string_view kDigits =
+      U"abcdefghijklmnopqrstuvwxyz0123456789";
+  std::u32string output;
+  for (const char32_t c : input) {
+    if (c < 0x80) output += c;
+  }
+  const std::size_t basic = output.size();
+  if (basic > 0) output += U'-';
+  std::uint64_t n = 0x80;
+  std::uint64_t delta = 0;
+  std::uint64_t bias = 72;
+  for (std::size_t handled = basic; handled < input.size();) {
+    std::uint64_t m = UINT64_MAX;
+    for (const char32_t c : input) {
+      if (c >= n) m = std::min<std::uint64_t>(m, c);
+    }
+    delta += (m - n) * (handled + 1);
+    n = m;
+    for (const char32_t c : input) {
+      if (c < n) ++delta;
+      if (c != n) continue;
+      std::uint64_t q = delta;
+      for (std::uint64_t k = 36;; k += 36) {
+        const std::uint64_t t = k <= bias ? 1 : k >= bias + 26 ? 26 : k - bias;
+        if (q < t) break;
+        output += kDigits[t + (q - t) % (36 - t)];
+        q = (q - t) / (36 - t);
+      }
+      output += kDigits[q];
+      bias = adapt_bias(delta, handled + 1, handled == basic);
+      delta = 0;
+      ++handled;
+    }
+    ++delta;
+    ++n;
+  }
+  return output;
+}
+
+// encodings.idna.ToASCII.
+std::optional<std::u32string> to_ascii(std::u32string_view label) {
+  std::u32string result;
+  if (is_ascii(label)) {
+    result = label;
+  } else {
+    std::optional<std::u32string> prepared = nameprep(label);
+    if (!prepared) return std::nullopt;
+    if (is_ascii(*prepared)) {
+      result = std::move(*prepared);
+    } else {
+      // Every code point costs at least one output character, so a longer
+      // label cannot fit in 63 characters; this also bounds the deltas.
+      if (prepared->starts_with(U"xn--") || prepared->size() > 59) {
+        return std::nullopt;
+      }
+      result = U"xn--" + punycode_encode(*prepared);
+    }
+  }
+  if (result.empty() || result.size() >= 64) return std::nullopt;
+  return result;
+}
+
+bool is_label_separator(char32_t c) {
+  return c == U'.' || c == 0x3002 || c == 0xFF0E || c == 0xFF61;
+}
+
+}  // namespace
+
+std::optional<std::u32string> idna_encode(std::u32string_view domain) {
+  if (is_ascii(domain)) {
+    // Python's fast path: the name is returned unchanged, but every label
+    // except the last must have 1 to 63 characters, and the last at most 63.
+    std::size_t start = 0;
+    for (;;) {
+      const std::size_t dot = domain.find(U'.', start);
+      const std::size_t end =
+          dot == std::u32string_view::npos ? domain.size() : dot;
+      if (end - start >= 64) return std::nullopt;
+      if (dot == std::u32string_view::npos) return std::u32string(domain);
+      if (end == start) return std::nullopt;
+      start = dot + 1;
+    }
+  }
+  std::u32string result;
+  std::size_t start = 0;
+  for (;;) {
+    const auto it =
+        std::find_if(domain.begin() + start, domain.end(), is_label_separator);
+    const std::size_t end = static_cast<std::size_t>(it - domain.begin());
+    // A single empty label after the last separator is a trailing dot.
+    if (end == domain.size() && start == end && start > 0) {
+      return result + U'.';
+    }
+    std::optional<std::u32string> label =
+        to_ascii(domain.substr(start, end - start));
+    if (!label) return std::nullopt;
+    if (!result.empty()) result += U'.';
+    result += *label;
+    if (end == domain.size()) return result;
+    start = end + 1;
+  }
+}
+
+}  // namespace folio::validators_internal
