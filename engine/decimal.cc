@@ -7,6 +7,10 @@ namespace {
 
 constexpr int kMaxExponent = 1000;
 
+// 128-bit intermediates: a coefficient of 18 digits times a power of ten.
+__extension__ using Int128 = __int128;
+__extension__ using UInt128 = unsigned __int128;
+
 int count_digits(std::int64_t v) noexcept {
   unsigned long long u = v < 0 ? 0ULL - static_cast<unsigned long long>(v)
                                : static_cast<unsigned long long>(v);
@@ -18,8 +22,8 @@ int count_digits(std::int64_t v) noexcept {
   return n;
 }
 
-__int128 pow10(int n) noexcept {
-  __int128 p = 1;
+Int128 pow10(int n) noexcept {
+  Int128 p = 1;
   while (n-- > 0) p *= 10;
   return p;
 }
@@ -90,10 +94,10 @@ std::int64_t Decimal::scaled(int places) const noexcept {
 }
 
 std::string Decimal::format(int places) const {
-  __int128 v = units_ * pow10(places - scale_);
+  Int128 v = units_ * pow10(places - scale_);
   bool negative = v < 0;
-  unsigned __int128 u = negative ? static_cast<unsigned __int128>(-v)
-                                 : static_cast<unsigned __int128>(v);
+  UInt128 u = negative ? static_cast<UInt128>(-v)
+                                 : static_cast<UInt128>(v);
   std::string digits;
   do {
     digits.insert(digits.begin(), static_cast<char>('0' + (u % 10)));
@@ -113,8 +117,8 @@ std::string Decimal::to_string() const {
 
 std::strong_ordering operator<=>(const Decimal& a, const Decimal& b) noexcept {
   int scale = a.scale_ > b.scale_ ? a.scale_ : b.scale_;
-  __int128 x = a.units_ * pow10(scale - a.scale_);
-  __int128 y = b.units_ * pow10(scale - b.scale_);
+  Int128 x = a.units_ * pow10(scale - a.scale_);
+  Int128 y = b.units_ * pow10(scale - b.scale_);
   return x <=> y;
 }
 
