@@ -74,3 +74,105 @@ TEST_CASE("deleting author 3 leaves out the model with nothing deleted",
   CHECK(r.total == 2);
   CHECK(r.per_model == Counts{{"myapp.Book", 1}, {"myapp.Author", 1}});
 }
+
+namespace {
+
+std::vector<folio::Id> ids_of(const auto& rows) {
+  std::vector<folio::Id> out;
+  for (const auto& row : rows) out.push_back(row.id);
+  return out;
+}
+
+Book book_of(folio::Id author_id, std::string title, std::int32_t year,
+             const char* price) {
+  Book b;
+  b.author_id = author_id;
+  b.title = std::move(title);
+  b.published_year = year;
+  b.price = *folio::Decimal::parse(price);
+  return b;
+}
+
+}  // namespace
+
+TEST_CASE(
+    "all() lists every row in id order, whatever order they were added in",
+    "[queries]") {
+  folio::Database db = folio::seed_database();
+  for (folio::Id id : {folio::Id{50}, folio::Id{7}, folio::Id{30}}) {
+    Author a;
+    a.id = id;
+    a.name = "A";
+    a.email = std::to_string(id) + "@example.com";
+    db.restore(a);
+  }
+  db.remove<Author>(2);
+  CHECK(ids_of(db.all<Author>()) == std::vector<folio::Id>{1, 3, 7, 30, 50});
+  CHECK(ids_of(db.all<Book>()) == std::vector<folio::Id>{1, 2, 5});
+  CHECK(db.all<AuthorProfile>().size() == 1);
+}
+
+TEST_CASE("count() is the number of rows of a table", "[queries]") {
+  folio::Database db;
+  CHECK(db.count<Author>() == 0);
+  CHECK(db.all<Author>().empty());
+  folio::add_seed_rows(db);
+  CHECK(db.count<Author>() == 3);
+  db.remove<Author>(1);
+  CHECK(db.count<Author>() == 2);
+  CHECK(db.count<AuthorProfile>() == 1);
+  CHECK(db.count<Book>() == 3);
+}
+
+TEST_CASE("active_authors and published_books filter on the flags, in id order",
+          "[queries]") {
+  folio::Database db = folio::seed_database();
+  CHECK(ids_of(folio::active_authors(db)) == std::vector<folio::Id>{1, 2});
+  CHECK(ids_of(folio::active_authors(db, false)) == std::vector<folio::Id>{3});
+  CHECK(ids_of(folio::published_books(db)) ==
+        std::vector<folio::Id>{1, 2, 3, 4});
+  CHECK(ids_of(folio::published_books(db, false)) == std::vector<folio::Id>{5});
+  Book b = db.get<Book>(1);
+  b.is_published = false;
+  db.update(b);
+  CHECK(ids_of(folio::published_books(db, false)) ==
+        std::vector<folio::Id>{1, 5});
+}
+
+TEST_CASE("an author's books ordered by published_year, ties in id order",
+          "[queries]") {
+  folio::Database db = folio::seed_database();
+  const Author& orwell = db.get<Author>(1);
+  CHECK(ids_of(folio::books_by_published_year(db, orwell)) ==
+        std::vector<folio::Id>{2, 1});
+  db.create(book_of(1, "Homage to Catalonia", 1945, "1.00"));
+  CHECK(ids_of(folio::books_by_published_year(db, orwell)) ==
+        std::vector<folio::Id>{2, 6, 1});
+  CHECK(folio::books_by_published_year(db, db.get<Author>(3)).size() == 1);
+}
+
+TEST_CASE("an author's books ordered by price by value, ties in id order",
+          "[queries]") {
+  folio::Database db = folio::seed_database();
+  // 19.99 and 14.50.
+  CHECK(ids_of(folio::books_by_price(db, db.get<Author>(2))) ==
+        std::vector<folio::Id>{4, 3});
+  // "14.5" equals 14.50 however it is written; -1 sorts first.
+  db.create(book_of(2, "Tie", 2000, "14.5"));
+  db.create(book_of(2, "Refund", 2000, "-1"));
+  CHECK(ids_of(folio::books_by_price(db, db.get<Author>(2))) ==
+        std::vector<folio::Id>{7, 4, 6, 3});
+}
+
+TEST_CASE("deleting a book or a profile alone reports only that row",
+          "[delete]") {
+  folio::Database db = folio::seed_database();
+  using Counts = std::vector<std::pair<std::string, std::size_t>>;
+  folio::DeleteResult book = db.remove<Book>(3);
+  CHECK(book.total == 1);
+  CHECK(book.per_model == Counts{{"myapp.Book", 1}});
+  folio::DeleteResult profile = db.remove<AuthorProfile>(1);
+  CHECK(profile.per_model == Counts{{"myapp.AuthorProfile", 1}});
+  CHECK(db.find<Author>(1) != nullptr);
+  CHECK(folio::find_profile(db, db.get<Author>(1)) == nullptr);
+}

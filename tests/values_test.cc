@@ -64,3 +64,15 @@ TEST_CASE("datetimes parse as Django's parse_datetime does", "[datetime]") {
     CHECK_FALSE(DateTime::parse(bad));
   }
 }
+
+TEST_CASE("decimals compare by value, whatever their scale", "[decimal]") {
+  auto d = [](const char* text) { return *Decimal::parse(text); };
+  CHECK(d("-1") < d("-0.5"));
+  CHECK(d("-0.5") < d("0"));
+  CHECK(d("0") == d("0.00"));
+  CHECK(d("9.99") < d("9.999"));
+  CHECK(d("14.5") == d("14.50"));
+  CHECK(d("14.50") < d("19.99"));
+  CHECK(d("1E+3") == d("1000.00"));
+  CHECK(d("999999.99") > d("-999999.99"));
+}

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <algorithm>
+#include <array>
 #include <cstddef>
 #include <functional>
 #include <limits>
@@ -18,6 +19,9 @@
 #include <type_traits>
 #include <utility>
 #include <vector>
+
+#include <boost/mpl/size.hpp>
+#include <boost/multi_index_container.hpp>
 
 #include "folio/error.h"
 #include "folio/internal/schema.h"
@@ -279,6 +283,63 @@ class BasicDatabase {
     if (next > t.next_id_) t.next_id_ = next;
   }
 
+  // ---- Bulk loads (snapshots): the rules of restore(), less work per row.
+
+  // Sizes every hashed index of M for `rows` rows in all, so that loading
+  // them does not rehash. Throws std::bad_alloc.
+  template <class M>
+  void reserve(std::size_t rows) {
+    auto& container = mutable_table<M>().rows_;
+    auto reserve_index = [&](auto i) {
+      auto& index = container.template get<decltype(i)::value>();
+      if constexpr (requires { index.reserve(rows); }) index.reserve(rows);
+    };
+    [&]<std::size_t... I>(std::index_sequence<I...>) {
+      (reserve_index(std::integral_constant<std::size_t, I>()), ...);
+    }(std::make_index_sequence<kIndexCount<M>>());
+  }
+  // Inserts a row exactly as given, as restore() does, with the same checks
+  // and the same errors, for loaders adding many rows to a fresh table (see
+  // reserve()). It is cheaper per row: a unique key is checked by the insert
+  // into its index instead of a lookup before it, and the row enters M's
+  // first ordered index with a hint at its end, which costs O(1) when rows
+  // come in that index's order (any order is still correct). Returns the
+  // stored row. Throws ValidationError or IntegrityError, and UsageError in
+  // a transaction (nothing would undo the row).
+  template <class M>
+  const M& bulk_restore(M row) {
+    if (depth_ > 0) {
+      throw UsageError("bulk_restore() cannot run inside a transaction");
+    }
+    auto& t = mutable_table<M>();
+    try {
+      validate(row);
+      check_foreign_keys(row);
+    } catch (const Error&) {
+      check_id_free(row);  // restore() reports a taken id first
+      throw;
+    }
+    if (row.id == 0) row.id = t.next_id_;
+    const std::size_t before = t.rows_.size();
+    const M* stored;
+    if constexpr (constexpr std::size_t k = first_ordered_index<M>();
+                  k < kIndexCount<M>) {
+      auto& index = t.rows_.template get<k>();
+      stored = &*index.insert(index.end(), std::move(row));
+    } else {
+      stored = &*t.rows_.insert(std::move(row)).first;
+    }
+    if (t.rows_.size() == before) {
+      // A failed insert leaves `row` as it was: name the collision.
+      check_id_free(row);
+      check_unique<M>(row, nullptr);
+      throw IntegrityError("the row collides with row " + std::to_string(stored->id),
+                           std::string(M::kInfo.table), "", "");
+    }
+    if (stored->id >= t.next_id_) t.next_id_ = stored->id + 1;
+    return *stored;
+  }
+
  private:
   static constexpr Id kMaxId = std::numeric_limits<Id>::max();
   static constexpr std::size_t kModels = sizeof...(Models);
@@ -319,6 +380,26 @@ class BasicDatabase {
     return std::get<Table<M>>(tables_);
   }
 
+  // The number of indexes of M, and the position of its first ordered index
+  // (kIndexCount<M> when it has none).
+  template <class M>
+  static constexpr std::size_t kIndexCount =
+      boost::mpl::size<typename M::Indexes>::value;
+  template <class M>
+  static constexpr std::size_t first_ordered_index() {
+    using Container = typename Table<M>::Container;
+    std::size_t found = kIndexCount<M>;
+    [&]<std::size_t... I>(std::index_sequence<I...>) {
+      ((found == kIndexCount<M> &&
+                requires(const typename boost::multi_index::nth_index<
+                         Container, I>::type& index) { index.key_comp(); }
+            ? void(found = I)
+            : void()),
+       ...);
+    }(std::make_index_sequence<kIndexCount<M>>());
+    return found;
+  }
+
   // Calls f.template operator()<M>() for the model with index i.
   template <class F>
   void with_model(std::size_t i, F&& f) {
@@ -331,6 +412,12 @@ class BasicDatabase {
   template <class M>
   void check(const M& row, const M* old) const {
     validate(row);
+    check_foreign_keys(row);
+    check_unique(row, old);
+  }
+
+  template <class M>
+  void check_foreign_keys(const M& row) const {
     internal::for_each_in(internal::foreign_keys_of<M>(), [&](const auto& fk) {
       using Parent = typename std::decay_t<decltype(fk)>::parent;
       Id parent_id = row.*fk.column;
@@ -345,6 +432,11 @@ class BasicDatabase {
                                  std::to_string(parent_id) + ")");
       }
     });
+  }
+
+  // `old`: the stored row an update replaces, which its own key may match.
+  template <class M>
+  void check_unique(const M& row, const M* old) const {
     const auto& rows = table<M>().rows_;
     internal::for_each_in(internal::unique_constraints_of<M>(), [&](const auto& u) {
       using Tag = typename std::decay_t<decltype(u)>::tag;
@@ -359,16 +451,20 @@ class BasicDatabase {
 
   template <class M>
   const M& insert_checked(M row) {
-    auto& t = mutable_table<M>();
-    if (row.id != 0 && t.find(row.id) != nullptr) {
+    check_id_free(row);
+    check<M>(row, nullptr);
+    return apply_insert(std::move(row));
+  }
+
+  template <class M>
+  void check_id_free(const M& row) const {
+    if (row.id != 0 && find<M>(row.id) != nullptr) {
       throw IntegrityError(capitalized(M::kInfo.verbose_name) +
                                " with this ID already exists.",
                            std::string(M::kInfo.table),
                            std::string(M::kInfo.table) + "_pkey",
                            "(id)=(" + std::to_string(row.id) + ")");
     }
-    check<M>(row, nullptr);
-    return apply_insert(std::move(row));
   }
 
   // ---- The write path. Rows reaching here have passed check(). ----
@@ -459,20 +555,27 @@ class BasicDatabase {
     std::size_t total = 0;
     std::apply([&](auto&... v) { ((total += v.size()), ...); }, plan.rows);
     result.per_model.reserve(plan.order.size());
-    if (depth_ > 0) {
-      // Everything that can throw happens before the first erase.
-      make_room(undo_.entries, total);
-      std::apply(
-          [&](auto&... v) {
-            (save_rows(v), ...);
-          },
-          plan.rows);
-    }
     for (std::size_t m : plan.order) {
       with_model(m, [&]<class M>() {
         auto& rows = std::get<std::vector<const M*>>(plan.rows);
         result.per_model.emplace_back(std::string(M::kInfo.label), rows.size());
       });
+    }
+    if (depth_ > 0) {
+      // Everything that can throw happens before the first erase.
+      make_room(undo_.entries, total);
+      // A row saved without its undo entry would be restored in place of
+      // an older one: if saving fails, drop what this delete saved.
+      const auto saved_sizes = std::apply(
+          [](const auto&... s) { return std::array{s.size()...}; }, undo_.saved);
+      try {
+        std::apply([&](auto&... v) { (save_rows(v), ...); }, plan.rows);
+      } catch (...) {
+        std::size_t i = 0;
+        std::apply([&](auto&... s) { (s.erase(s.begin() + saved_sizes[i++], s.end()), ...); },
+                   undo_.saved);
+        throw;
+      }
     }
     // Erasing by iterator cannot throw: from here on the delete completes.
     for (std::size_t m : plan.order) {

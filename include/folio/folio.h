@@ -7,6 +7,7 @@
 #include "folio/datetime.h"         // DateTime: UTC microseconds
 #include "folio/decimal.h"          // Decimal: exact, as written
 #include "folio/error.h"            // Error and its kinds
+#include "folio/interchange.h"      // fixtures, CSV, SQL and tables, in and out
 #include "folio/model.h"            // how a model is declared
 #include "folio/models.h"           // Author, AuthorProfile, Book, Database
 #include "folio/rules.h"            // Django's field rules

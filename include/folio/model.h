@@ -11,6 +11,10 @@
 //                                                the fields' own
 //   static void on_create(M&);                   optional (auto_now_add)
 //   static void on_update(const M& old, M&);     optional (fields kept)
+//   static void upgrade(M&, std::uint32_t v);    optional: completes a
+//                                                snapshot row of the older
+//                                                row version v (fields added
+//                                                since have their defaults)
 //
 // Nothing else in folio needs to change when a model is added: ids,
 // validation, unique and foreign-key checks, cascades, transactions and
@@ -76,6 +80,10 @@ struct FieldSpec {
   int max_digits = 0;       // kDecimal
   int decimal_places = 0;   // kDecimal
   std::string_view sql_type = {};  // kInteger: "smallint", "integer", ...
+  // The row version (ModelInfo::row_version) that added the field. Snapshot
+  // rows of an older version do not have it and load it with the member's
+  // default value (null for std::optional), as Django's AddField does.
+  std::uint32_t since = 1;
 };
 
 // One field of model M, stored in the member `member` of type T (T is

@@ -69,9 +69,10 @@ struct AuthorProfile {
   std::optional<std::int32_t> birth_year;  // PositiveSmallIntegerField(null=True)
 
   struct by_author {};
+  // Row version 2 added birth_year: version 1 rows load it as null.
   static constexpr ModelInfo kInfo{"myapp.AuthorProfile", "AuthorProfile",
                                    "myapp.authorprofile", "author profile",
-                                   "author_profiles", 1};
+                                   "author_profiles", 2};
   static constexpr auto fields() {
     using K = FieldKind;
     using P = AuthorProfile;
@@ -84,7 +85,7 @@ struct AuthorProfile {
         Field<P, std::optional<std::int32_t>>{
             "birth_year", "birth_year", &P::birth_year,
             {.kind = K::kInteger, .min_value = 0, .max_value = 32767,
-             .sql_type = "smallint"}}};
+             .sql_type = "smallint", .since = 2}}};
   }
   // by_id: unique, hashed (primary key). by_author: unique, hashed (one
   // profile per author; serves author -> profile).

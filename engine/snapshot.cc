@@ -1,0 +1,331 @@
+// Snapshots: saving a database to a framed file and loading it back into a
+// fresh database, checking every rule before anything is replaced. The
+// layout is in docs/snapshot-format.md; the frame in snapshot_internal.h,
+// the columns in snapshot_columns.h and snapshot_tables.h.
+#include "folio/snapshot.h"
+
+#include <algorithm>
+#include <array>
+#include <optional>
+#include <string_view>
+#include <tuple>
+#include <utility>
+
+#include <boost/multi_index/member.hpp>
+
+#include "snapshot_internal.h"
+#include "snapshot_tables.h"
+
+namespace folio {
+namespace {
+
+using internal::CorruptBody;
+
+// What verify_snapshot lists at most; the rest is counted.
+constexpr std::size_t kMaxProblems = 1000;
+
+// The problems a load finds. A load throws at the first; a verify collects
+// the rows that break rules and stops at the first fault of the file itself.
+class Problems {
+ public:
+  Problems(std::string name, bool collect) : name_(std::move(name)), collect_(collect) {}
+
+  const std::string& name() const noexcept { return name_; }
+
+  void add(SnapshotFault fault, const std::string& detail) {
+    if (!collect_) throw SnapshotError(fault, name_, detail);
+    if (list_.size() < kMaxProblems) {
+      list_.push_back(name_ + ": " + detail);
+    } else {
+      ++more_;
+    }
+  }
+  void rule(std::string_view table, Id id, std::string_view field,
+            const std::string& message) {
+    add(SnapshotFault::kRule, "broken rule in table " + std::string(table) + ", row id " +
+                                  std::to_string(id) + ", field " + std::string(field) +
+                                  ": " + message);
+  }
+
+  std::vector<std::string> take() {
+    if (more_ > 0) list_.push_back(name_ + ": ... and " + std::to_string(more_) + " more problems");
+    return std::move(list_);
+  }
+
+ private:
+  std::string name_;
+  bool collect_;
+  std::vector<std::string> list_;
+  std::size_t more_ = 0;
+};
+
+// Calls f.template operator()<I>() for each model position I.
+template <class... Models, class F>
+void for_each_model(F&& f) {
+  [&]<std::size_t... I>(std::index_sequence<I...>) {
+    (f.template operator()<I>(), ...);
+  }(std::index_sequence_for<Models...>());
+}
+
+// ---- Which field a constraint error is about, as Django files it ----
+
+template <class Key>
+struct SingleMember {
+  static constexpr bool kSingle = false;
+};
+template <class C, class T, T C::*P>
+struct SingleMember<boost::multi_index::member<C, T, P>> {
+  static constexpr bool kSingle = true;
+  static constexpr T C::*kMember = P;
+};
+
+// The field a unique constraint on index Tag belongs to: its one field, or
+// "__all__" for a constraint over several (UniqueConstraint).
+template <class M, class Tag>
+std::string_view unique_field() {
+  using Index = typename boost::multi_index::index<typename Table<M>::Container, Tag>::type;
+  using Key = SingleMember<typename Index::key_from_value>;
+  std::string_view name = "__all__";
+  if constexpr (Key::kSingle) {
+    std::apply(
+        [&](const auto&... f) {
+          (
+              [&](const auto& field) {
+                if constexpr (std::is_same_v<std::remove_cv_t<decltype(field.member)>,
+                                             std::remove_cv_t<decltype(Key::kMember)>>) {
+                  if (field.member == Key::kMember) name = field.name;
+                }
+              }(f),
+              ...);
+        },
+        M::fields());
+  }
+  return name;
+}
+
+template <class M>
+std::string_view field_of(const IntegrityError& e) {
+  std::string_view field = "__all__";
+  if (e.constraint() == std::string(M::kInfo.table) + "_pkey") return "id";
+  internal::for_each_in(internal::foreign_keys_of<M>(), [&](const auto& fk) {
+    if (e.constraint() ==
+        std::string(M::kInfo.table) + "_" + std::string(fk.column_name) + "_fkey") {
+      field = fk.field;
+    }
+  });
+  internal::for_each_in(internal::unique_constraints_of<M>(), [&](const auto& u) {
+    using Tag = typename std::decay_t<decltype(u)>::tag;
+    if (e.constraint() == u.name) field = unique_field<M, Tag>();
+  });
+  return field;
+}
+
+// ---- Loading ----
+
+template <class... Models>
+class Loader {
+ public:
+  using Db = BasicDatabase<Models...>;
+
+  explicit Loader(Problems& problems) : problems_(problems) {}
+
+  // Loads the tables of `frame` into `db`, a fresh database.
+  void load(const internal::Frame& frame, Db& db) {
+    const std::string& name = problems_.name();
+    // Which model each table is.
+    for (const auto& t : frame.info.tables) {
+      bool known = false;
+      for_each_model<Models...>([&]<std::size_t I>() {
+        using M = std::tuple_element_t<I, std::tuple<Models...>>;
+        if (t.name != M::kInfo.table) return;
+        known = true;
+        if (t.row_version > M::kInfo.row_version) {
+          throw SnapshotError(
+              SnapshotFault::kNewerRowVersion, name,
+              "table " + t.name + " has rows of version " + std::to_string(t.row_version) +
+                  ", newer than this build reads (versions 1 to " +
+                  std::to_string(M::kInfo.row_version) + ")");
+        }
+        std::get<I>(readers_).emplace(t.name, t.rows, t.row_version);
+        infos_[I] = &t;
+      });
+      if (!known) {
+        std::string tables;
+        ((tables += (tables.empty() ? "" : ", ") + std::string(Models::kInfo.table)), ...);
+        throw SnapshotError(SnapshotFault::kUnknownTable, name,
+                            "unknown table " + t.name + " (this build has " + tables + ")");
+      }
+    }
+    // The body: the archive's head, then the tables in the order of the
+    // schema, every size checked before any row is made.
+    const std::size_t head = internal::read_archive_head(frame.body, name);
+    internal::BodyReader in(frame.body.subspan(head));
+    for (const auto& t : frame.info.tables) {
+      for_each_model<Models...>([&]<std::size_t I>() {
+        if (infos_[I] == &t) std::get<I>(readers_)->parse(in);
+      });
+    }
+    if (in.left() != 0) {
+      throw CorruptBody("its body has " + std::to_string(in.left()) +
+                        " bytes after the last table");
+    }
+    // The rows, parents before children.
+    for_each_model<Models...>([&]<std::size_t I>() {
+      using M = std::tuple_element_t<I, std::tuple<Models...>>;
+      if (std::get<I>(readers_)) load_rows<M>(*std::get<I>(readers_), *infos_[I], db);
+    });
+  }
+
+ private:
+  template <class M>
+  void load_rows(internal::TableReader<M>& reader, const SnapshotInfo::TableInfo& info,
+                 Db& db) {
+    const std::string_view table = M::kInfo.table;
+    db.template reserve<M>(static_cast<std::size_t>(reader.rows()));
+    Id max_id = 0;
+    for (std::uint64_t i = 0; i < reader.rows(); ++i) {
+      M row = reader.next();
+      const Id id = row.id;
+      if (id == 0) {
+        // restore() would number it; a saved row always has its id.
+        problems_.rule(table, id, "id", "Ensure this value is greater than or equal to 1.");
+        continue;
+      }
+      try {
+        db.template bulk_restore<M>(std::move(row));
+        max_id = std::max(max_id, id);
+      } catch (const ValidationError& e) {
+        for (const FieldError& f : e.errors()) {
+          for (const std::string& m : f.messages) problems_.rule(table, id, f.field, m);
+        }
+      } catch (const IntegrityError& e) {
+        problems_.rule(table, id, field_of<M>(e), e.what());
+      }
+    }
+    if (info.next_id <= max_id) {
+      problems_.add(SnapshotFault::kCorrupt,
+                    "corrupt snapshot: table " + info.name + " has next id " +
+                        std::to_string(info.next_id) + ", not above its highest id " +
+                        std::to_string(max_id));
+    }
+    db.template advance_next_id<M>(info.next_id);
+  }
+
+  Problems& problems_;
+  std::tuple<std::optional<internal::TableReader<Models>>...> readers_;
+  std::array<const SnapshotInfo::TableInfo*, sizeof...(Models)> infos_{};
+};
+
+template <class... Models>
+void load_into_fresh(const internal::Frame& frame, BasicDatabase<Models...>& db,
+                     Problems& problems) {
+  try {
+    Loader<Models...>(problems).load(frame, db);
+  } catch (const CorruptBody& e) {
+    throw SnapshotError(SnapshotFault::kCorrupt, problems.name(),
+                        std::string("corrupt snapshot: ") + e.what());
+  }
+}
+
+// ---- Saving ----
+
+// The rows of each table, in id order, as the plan of the body refers to
+// them until it is written.
+template <class... Models>
+using RowsById = std::tuple<std::vector<const Models*>...>;
+template <class Db>
+struct RowsByIdOf;
+template <class... Models>
+struct RowsByIdOf<BasicDatabase<Models...>> {
+  using type = RowsById<Models...>;
+};
+
+template <class... Models>
+void plan_tables(const BasicDatabase<Models...>& db, const internal::WriteOptions& options,
+                 std::vector<SnapshotInfo::TableInfo>& tables, RowsById<Models...>& rows_by_id,
+                 internal::BodyPlan& plan) {
+  for_each_model<Models...>([&]<std::size_t I>() {
+    using M = std::tuple_element_t<I, std::tuple<Models...>>;
+    const std::string name(M::kInfo.table);
+    if (std::find(options.omit_tables.begin(), options.omit_tables.end(), name) !=
+        options.omit_tables.end()) {
+      return;
+    }
+    std::uint32_t version = M::kInfo.row_version;
+    for (const auto& [table, v] : options.row_versions) {
+      if (table == name) version = v;
+    }
+    if (version == 0 || version > M::kInfo.row_version) {
+      throw UsageError("table " + name + " has no row version " + std::to_string(version));
+    }
+    const Table<M>& table = db.template table<M>();
+    tables.push_back({name, version, table.size(), table.next_id()});
+    internal::plan_table(plan, table, version, std::get<I>(rows_by_id));
+  });
+}
+
+}  // namespace
+
+namespace internal {
+
+void save_snapshot(const Database& db, const std::filesystem::path& path,
+                   const WriteOptions& options) {
+  std::vector<SnapshotInfo::TableInfo> tables;
+  RowsByIdOf<Database>::type rows;
+  BodyPlan plan;
+  plan_tables(db, options, tables, rows, plan);
+  const std::vector<unsigned char> head =
+      encode_head(tables, archive_head_bytes() + plan.size());
+  write_snapshot_file(path, head, plan);
+}
+
+}  // namespace internal
+
+void save_snapshot(const Database& db, const std::filesystem::path& path) {
+  internal::save_snapshot(db, path, {});
+}
+
+Database load_snapshot_bytes(std::span<const std::byte> bytes,
+                             std::string_view name_for_errors) {
+  const std::string name(name_for_errors);
+  const internal::Frame frame = internal::parse_frame(bytes, name);
+  Database db;
+  Problems problems(name, false);
+  load_into_fresh(frame, db, problems);
+  return db;
+}
+
+Database load_snapshot(const std::filesystem::path& path) {
+  const internal::FileBytes file = internal::read_snapshot_file(path);
+  return load_snapshot_bytes(file.span(), path.string());
+}
+
+void load_snapshot_into(Database& db, const std::filesystem::path& path) {
+  if (db.in_transaction()) {
+    throw UsageError("load_snapshot_into() cannot run inside a transaction");
+  }
+  Database loaded = load_snapshot(path);
+  db.swap(loaded);
+}
+
+SnapshotInfo read_snapshot_info(const std::filesystem::path& path) {
+  const internal::FileBytes file = internal::read_snapshot_file(path);
+  return internal::parse_frame(file.span(), path.string()).info;
+}
+
+std::vector<std::string> verify_snapshot(const std::filesystem::path& path) {
+  Problems problems(path.string(), true);
+  try {
+    const internal::FileBytes file = internal::read_snapshot_file(path);
+    const internal::Frame frame = internal::parse_frame(file.span(), path.string());
+    Database db;
+    load_into_fresh(frame, db, problems);
+  } catch (const SnapshotError& e) {
+    std::vector<std::string> found = problems.take();
+    found.push_back(e.what());
+    return found;
+  }
+  return problems.take();
+}
+
+}  // namespace folio

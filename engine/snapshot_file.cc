@@ -1,0 +1,262 @@
+// Snapshot files on disk: the atomic write (temporary file, fsync, rename,
+// fsync of the folder) and the bounded read.
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cerrno>
+#include <cstring>
+#include <streambuf>
+
+#include "folio/error.h"
+#include "snapshot_internal.h"
+
+namespace folio::internal {
+namespace {
+
+std::string errno_text(int error) { return std::strerror(error); }
+
+// Closes a descriptor it owns.
+class Fd {
+ public:
+  explicit Fd(int fd = -1) noexcept : fd_(fd) {}
+  Fd(const Fd&) = delete;
+  Fd& operator=(const Fd&) = delete;
+  ~Fd() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  int get() const noexcept { return fd_; }
+  // Closes now; returns 0 or the errno of close().
+  int close() noexcept {
+    const int fd = fd_;
+    fd_ = -1;
+    return fd >= 0 && ::close(fd) != 0 ? errno : 0;
+  }
+
+ private:
+  int fd_;
+};
+
+// Writes everything, retrying after interruptions. Returns 0 or an errno.
+int write_all(int fd, const char* p, std::size_t n) noexcept {
+  while (n > 0) {
+    const ssize_t w = ::write(fd, p, std::min<std::size_t>(n, 1 << 30));
+    if (w < 0) {
+      if (errno == EINTR) continue;
+      return errno;
+    }
+    if (w == 0) return EIO;
+    p += w;
+    n -= static_cast<std::size_t>(w);
+  }
+  return 0;
+}
+
+// A buffered file writer that hashes and counts every byte it writes. After
+// the first error it writes nothing more and keeps that error.
+class FileSink : public std::streambuf {
+ public:
+  explicit FileSink(int fd) : fd_(fd), buffer_(new char[kBufferBytes]) {
+    setp(buffer_.get(), buffer_.get() + kBufferBytes);
+  }
+  int error() const noexcept { return error_; }
+  std::uint64_t bytes() const noexcept {
+    return written_ + static_cast<std::uint64_t>(pptr() - pbase());
+  }
+  std::uint64_t digest() const noexcept { return hash_.digest(); }
+  // Writes out what is buffered. Returns false on error.
+  bool flush() {
+    drain();
+    return error_ == 0;
+  }
+  // Writes bytes that are not hashed (the checksum itself).
+  bool write_unhashed(const void* p, std::size_t n) {
+    if (!flush()) return false;
+    error_ = write_all(fd_, static_cast<const char*>(p), n);
+    if (error_ == 0) written_ += n;
+    return error_ == 0;
+  }
+
+ protected:
+  int_type overflow(int_type c) override {
+    if (!flush()) return traits_type::eof();
+    if (traits_type::eq_int_type(c, traits_type::eof())) return traits_type::not_eof(c);
+    *pptr() = traits_type::to_char_type(c);
+    pbump(1);
+    return c;
+  }
+  std::streamsize xsputn(const char* s, std::streamsize n) override {
+    if (error_ != 0) return 0;
+    const auto size = static_cast<std::size_t>(n);
+    const auto room = static_cast<std::size_t>(epptr() - pptr());
+    if (size <= room) {
+      std::memcpy(pptr(), s, size);
+      pbump(static_cast<int>(size));
+      return n;
+    }
+    // Large blocks go straight to the file.
+    if (!flush()) return 0;
+    if (size < kBufferBytes) {
+      std::memcpy(pptr(), s, size);
+      pbump(static_cast<int>(size));
+      return n;
+    }
+    hash_.update(s, size);
+    error_ = write_all(fd_, s, size);
+    if (error_ != 0) return 0;
+    written_ += size;
+    return n;
+  }
+  int sync() override { return flush() ? 0 : -1; }
+
+ private:
+  static constexpr std::size_t kBufferBytes = 1 << 20;
+
+  void drain() {
+    const auto n = static_cast<std::size_t>(pptr() - pbase());
+    if (n == 0 || error_ != 0) return;
+    hash_.update(pbase(), n);
+    error_ = write_all(fd_, pbase(), n);
+    if (error_ == 0) written_ += n;
+    setp(buffer_.get(), buffer_.get() + kBufferBytes);
+  }
+
+  int fd_;
+  std::unique_ptr<char[]> buffer_;
+  Checksum hash_;
+  std::uint64_t written_ = 0;
+  int error_ = 0;
+};
+
+// A temporary file beside the target: ".<name>.tmp.<pid>.<n>", removed by
+// the destructor unless it was renamed.
+class TempFile {
+ public:
+  explicit TempFile(const std::filesystem::path& target) {
+    static std::atomic<unsigned> counter{0};
+    const std::filesystem::path dir = target.parent_path();
+    for (int attempt = 0; attempt < 100; ++attempt) {
+      std::string name = ".";
+      name += target.filename().string();
+      name += ".tmp.";
+      name += std::to_string(::getpid());
+      name += '.';
+      name += std::to_string(counter++);
+      path_ = dir / name;
+      const int fd = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+      if (fd >= 0) {
+        fd_ = std::make_unique<Fd>(fd);
+        return;
+      }
+      if (errno != EEXIST) break;
+    }
+    throw SnapshotError(SnapshotFault::kIo, target.string(),
+                        "cannot create a temporary file in its folder: " +
+                            errno_text(errno));
+  }
+  TempFile(const TempFile&) = delete;
+  TempFile& operator=(const TempFile&) = delete;
+  ~TempFile() {
+    fd_.reset();
+    if (!renamed_) ::unlink(path_.c_str());
+  }
+  Fd& fd() noexcept { return *fd_; }
+  const std::filesystem::path& path() const noexcept { return path_; }
+  void renamed() noexcept { renamed_ = true; }
+
+ private:
+  std::filesystem::path path_;
+  std::unique_ptr<Fd> fd_;
+  bool renamed_ = false;
+};
+
+}  // namespace
+
+void write_snapshot_file(const std::filesystem::path& path,
+                         const std::vector<unsigned char>& head,
+                         const BodyPlan& plan) {
+  const std::string name = path.string();
+  auto io_error = [&](const std::string& what, int error) {
+    return SnapshotError(SnapshotFault::kIo, name, what + ": " + errno_text(error));
+  };
+  if (path.filename().empty()) {
+    throw SnapshotError(SnapshotFault::kIo, name, "cannot write a snapshot: not a file name");
+  }
+  TempFile temp(path);
+  FileSink sink(temp.fd().get());
+  const std::uint64_t expected = head.size() + archive_head_bytes() + plan.size();
+  sink.sputn(reinterpret_cast<const char*>(head.data()),
+             static_cast<std::streamsize>(head.size()));
+  const bool archived = write_archive(sink, plan);
+  if (!sink.flush() || !archived) {
+    throw io_error("cannot write the snapshot", sink.error() != 0 ? sink.error() : EIO);
+  }
+  if (sink.bytes() != expected) {
+    throw SnapshotError(SnapshotFault::kIo, name,
+                        "internal error: the snapshot's body has " +
+                            std::to_string(sink.bytes()) + " bytes, not the " +
+                            std::to_string(expected) + " planned");
+  }
+  const std::uint64_t digest = sink.digest();
+  if (!sink.write_unhashed(&digest, sizeof digest)) {
+    throw io_error("cannot write the snapshot", sink.error());
+  }
+  if (::fsync(temp.fd().get()) != 0) throw io_error("cannot sync the snapshot", errno);
+  if (const int error = temp.fd().close(); error != 0) {
+    throw io_error("cannot close the snapshot", error);
+  }
+  if (::rename(temp.path().c_str(), path.c_str()) != 0) {
+    throw io_error("cannot rename the temporary file over it", errno);
+  }
+  temp.renamed();
+  // The rename is durable once the folder is synced.
+  const std::filesystem::path dir =
+      path.parent_path().empty() ? std::filesystem::path(".") : path.parent_path();
+  Fd dir_fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (dir_fd.get() < 0 || ::fsync(dir_fd.get()) != 0) {
+    throw io_error("saved, but the folder could not be synced", errno);
+  }
+}
+
+FileBytes read_snapshot_file(const std::filesystem::path& path) {
+  const std::string name = path.string();
+  auto io_error = [&](const std::string& what) {
+    return SnapshotError(SnapshotFault::kIo, name, what + ": " + errno_text(errno));
+  };
+  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (fd.get() < 0) throw io_error("cannot open the snapshot");
+  struct stat st;
+  if (::fstat(fd.get(), &st) != 0) throw io_error("cannot read the snapshot");
+  if (!S_ISREG(st.st_mode)) {
+    throw SnapshotError(SnapshotFault::kIo, name, "cannot read the snapshot: not a regular file");
+  }
+  const auto size = static_cast<std::uint64_t>(st.st_size);
+  auto read_at = [&](std::byte* out, std::size_t n, std::uint64_t offset) -> std::size_t {
+    std::size_t done = 0;
+    while (done < n) {
+      const ssize_t r = ::pread(fd.get(), out + done, std::min<std::size_t>(n - done, 1 << 30),
+                                static_cast<off_t>(offset + done));
+      if (r < 0) {
+        if (errno == EINTR) continue;
+        throw io_error("cannot read the snapshot");
+      }
+      if (r == 0) break;  // the file shrank meanwhile
+      done += static_cast<std::size_t>(r);
+    }
+    return done;
+  };
+  // The prefix first: a file that is no snapshot, or whose size disagrees
+  // with its frame, is refused before its bytes are read or held.
+  std::byte prefix[kPrefixBytes];
+  const std::size_t got = read_at(prefix, std::min<std::uint64_t>(size, kPrefixBytes), 0);
+  check_prefix(std::span<const std::byte>(prefix, got), size, name);
+
+  FileBytes file;
+  file.data.reset(new std::byte[size]);
+  file.size = read_at(file.data.get(), size, 0);
+  return file;  // a size that changed meanwhile fails parse_frame
+}
+
+}  // namespace folio::internal
