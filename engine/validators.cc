@@ -193,14 +193,14 @@ std::size_t code_point_count(std::string_view utf8) noexcept {
   return count;
 }
 
-bool is_valid_email(std::string_view value) noexcept {
+bool is_valid_email(std::string_view value) {
   // More than 4 * 320 bytes is more than 320 code points.
   if (value.empty() || value.size() > 4 * 320) return false;
   const std::optional<std::u32string> text = decode_utf8(value);
   return text && is_valid_email_text(*text);
 }
 
-bool is_valid_url(std::string_view value) noexcept {
+bool is_valid_url(std::string_view value) {
   if (value.size() > 4 * 2048) return false;
   const std::optional<std::u32string> text = decode_utf8(value);
   return text && vi::is_valid_url_text(*text);

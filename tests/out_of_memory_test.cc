@@ -1,7 +1,8 @@
 // Every write fully happens or changes nothing, even when memory runs out
 // midway: this program replaces the global operator new with one that fails
 // the n-th allocation from a chosen point, and tries every n, so that each
-// allocation a write makes fails once.
+// allocation a write makes fails once. (The array and aligned forms stay the
+// runtime's own: they pair with its own deletes.)
 #include <cstdlib>
 #include <new>
 #include <stdexcept>
@@ -63,8 +64,16 @@ void* operator new(std::size_t size) {
   if (void* p = std::malloc(size == 0 ? 1 : size)) return p;
   throw std::bad_alloc();
 }
+void* operator new(std::size_t size, const std::nothrow_t&) noexcept {
+  try {
+    return operator new(size);
+  } catch (const std::bad_alloc&) {
+    return nullptr;
+  }
+}
 void operator delete(void* p) noexcept { std::free(p); }
 void operator delete(void* p, std::size_t) noexcept { std::free(p); }
+void operator delete(void* p, const std::nothrow_t&) noexcept { std::free(p); }
 
 TEST_CASE(
     "a cascading delete that runs out of memory in a transaction changes "

@@ -252,14 +252,11 @@ TEST_CASE(
 //   author with a profile and 2 books of 2 reviews each ->
 //   (8, {'myapp.Review': 4, 'myapp.AuthorProfile': 1, 'myapp.Book': 2,
 //        'myapp.Author': 1})
-//
-// KNOWN DIVERGENCE (marked !shouldfail): the engine notes each model after
-// its own children, depth first, and reports AuthorProfile, Review, Book,
-// Author. Remove the tag once the engine reports the fast deletes first.
+// The engine's delete plan follows the same steps (database.h, Plan).
 TEST_CASE(
     "deleting an author with a profile and reviewed books reports Django's "
     "order",
-    "[review][delete][!shouldfail]") {
+    "[review][delete]") {
   ReviewDatabase db = review_database();
   folio::DeleteResult r = db.remove<Author>(1);
   CHECK(r.per_model == Counts{{"myapp.Review", 3},

@@ -181,10 +181,13 @@ class Writer {
     a.email = email_for(serial, *p.birth_year);
     db.update(a);
     db.update(p);
+    std::vector<Book> books;  // copies: an update may move rows
     for (const Book& b : folio::books(db, db.get<Author>(author_id))) {
-      Book changed = b;
-      changed.price = Decimal::from_units(*p.birth_year, 2);
-      db.update(changed);
+      books.push_back(b);
+    }
+    for (Book& b : books) {
+      b.price = Decimal::from_units(*p.birth_year, 2);
+      db.update(b);
     }
   }
 

@@ -205,8 +205,8 @@ class BasicDatabase {
     const M& row = get<M>(id);
     Plan plan;
     std::get<std::vector<const M*>>(plan.rows).push_back(&row);
+    Plan::add(plan.collected, internal::index_of<M, Models...>());
     collect_children<M>(std::get<std::vector<const M*>>(plan.rows), plan);
-    plan.note(internal::index_of<M, Models...>());
     return apply_delete(plan);
   }
 
@@ -362,18 +362,58 @@ class BasicDatabase {
     }
   };
 
-  // The rows a delete removes, per model, and the models in Django's
-  // deletion order (children before their parents).
+  // The rows a delete removes, per model, and what Django's Collector needs
+  // to order the models: those no model refers to ("fast deletes", deleted
+  // first, in the order Collector.collect() queues them), the others in the
+  // order they were first collected, and which of those each one waits for.
   struct Plan {
     std::tuple<std::vector<const Models*>...> rows;
-    std::vector<std::size_t> order;
-    void note(std::size_t model) {
-      for (std::size_t m : order) {
-        if (m == model) return;
+    std::vector<std::size_t> fast;
+    std::vector<std::size_t> collected;
+    std::vector<std::pair<std::size_t, std::size_t>> waits;  // (parent, child)
+    static void add(std::vector<std::size_t>& models, std::size_t model) {
+      if (std::find(models.begin(), models.end(), model) == models.end()) {
+        models.push_back(model);
       }
-      order.push_back(model);
+    }
+    // Django's deletion order: the fast deletes, then Collector.sort(): in
+    // collection order, repeatedly, each model whose children are all taken.
+    std::vector<std::size_t> order() const {
+      std::vector<std::size_t> out = fast;
+      const std::size_t first = out.size();
+      bool progress = true;
+      while (progress && out.size() - first < collected.size()) {
+        progress = false;
+        for (std::size_t m : collected) {
+          if (std::find(out.begin() + first, out.end(), m) != out.end()) continue;
+          bool ready = true;
+          for (auto [parent, child] : waits) {
+            if (parent == m &&
+                std::find(out.begin() + first, out.end(), child) == out.end()) {
+              ready = false;
+            }
+          }
+          if (ready) {
+            out.push_back(m);
+            progress = true;
+          }
+        }
+      }
+      return out;
     }
   };
+
+  template <class X, class C>
+  static constexpr bool refers_to() {
+    using Keys = decltype(internal::foreign_keys_of<X>());
+    return []<std::size_t... I>(std::index_sequence<I...>) {
+      return (std::is_same_v<typename std::tuple_element_t<I, Keys>::parent, C> ||
+              ...);
+    }(std::make_index_sequence<std::tuple_size_v<Keys>>());
+  }
+  // True when some model has a foreign key to C (Django cannot fast-delete C).
+  template <class C>
+  static constexpr bool kReferenced = (refers_to<Models, C>() || ...);
 
   template <class M>
   Table<M>& mutable_table() noexcept {
@@ -514,19 +554,22 @@ class BasicDatabase {
   }
 
   // Gathers, for every model with a foreign key to P, the rows that refer to
-  // `parents`, then theirs, depth first; notes each model after its own
-  // children, which is the order Django deletes in.
+  // `parents`, then theirs, as Django's Collector.collect() does: models
+  // that others refer to first, each followed at once by its own children;
+  // then the models nothing refers to, queued as fast deletes.
   template <class P>
   void collect_children(const std::vector<const P*>& parents, Plan& plan) const {
-    (collect_children_in<Models>(parents, plan), ...);
+    (collect_children_in<Models, true>(parents, plan), ...);
+    (collect_children_in<Models, false>(parents, plan), ...);
   }
 
   // The part of collect_children that follows the foreign keys of model C.
-  template <class C, class P>
+  template <class C, bool Referenced, class P>
   void collect_children_in(const std::vector<const P*>& parents, Plan& plan) const {
     internal::for_each_in(internal::foreign_keys_of<C>(), [&](const auto& fk) {
       using Key = std::decay_t<decltype(fk)>;
-      if constexpr (std::is_same_v<typename Key::parent, P>) {
+      if constexpr (std::is_same_v<typename Key::parent, P> &&
+                    kReferenced<C> == Referenced) {
         const auto& index = table<C>().template index<typename Key::tag>();
         std::vector<const C*> found;
         for (const P* parent : parents) {
@@ -534,16 +577,23 @@ class BasicDatabase {
           for (; first != last; ++first) found.push_back(&*first);
         }
         if (found.empty()) return;
-        collect_children<C>(found, plan);
         auto& all = std::get<std::vector<const C*>>(plan.rows);
         all.insert(all.end(), found.begin(), found.end());
-        plan.note(internal::index_of<C, Models...>());
+        constexpr std::size_t c = internal::index_of<C, Models...>();
+        if constexpr (Referenced) {
+          Plan::add(plan.collected, c);
+          plan.waits.emplace_back(internal::index_of<P, Models...>(), c);
+          collect_children<C>(found, plan);
+        } else {
+          Plan::add(plan.fast, c);
+        }
       }
     });
   }
 
   DeleteResult apply_delete(Plan& plan) {
     DeleteResult result;
+    const std::vector<std::size_t> order = plan.order();
     // Rows reached through two paths are deleted once.
     std::apply(
         [](auto&... v) {
@@ -554,8 +604,8 @@ class BasicDatabase {
         plan.rows);
     std::size_t total = 0;
     std::apply([&](auto&... v) { ((total += v.size()), ...); }, plan.rows);
-    result.per_model.reserve(plan.order.size());
-    for (std::size_t m : plan.order) {
+    result.per_model.reserve(order.size());
+    for (std::size_t m : order) {
       with_model(m, [&]<class M>() {
         auto& rows = std::get<std::vector<const M*>>(plan.rows);
         result.per_model.emplace_back(std::string(M::kInfo.label), rows.size());
@@ -566,19 +616,23 @@ class BasicDatabase {
       make_room(undo_.entries, total);
       // A row saved without its undo entry would be restored in place of
       // an older one: if saving fails, drop what this delete saved.
-      const auto saved_sizes = std::apply(
-          [](const auto&... s) { return std::array{s.size()...}; }, undo_.saved);
+      const auto saved_sizes =
+          std::apply([](const auto&... s) { return std::array{s.size()...}; },
+                     undo_.saved);
       try {
         std::apply([&](auto&... v) { (save_rows(v), ...); }, plan.rows);
       } catch (...) {
         std::size_t i = 0;
-        std::apply([&](auto&... s) { (s.erase(s.begin() + saved_sizes[i++], s.end()), ...); },
-                   undo_.saved);
+        std::apply(
+            [&](auto&... s) {
+              (s.erase(s.begin() + saved_sizes[i++], s.end()), ...);
+            },
+            undo_.saved);
         throw;
       }
     }
     // Erasing by iterator cannot throw: from here on the delete completes.
-    for (std::size_t m : plan.order) {
+    for (std::size_t m : order) {
       with_model(m, [&]<class M>() noexcept {
         auto& container = mutable_table<M>().rows_;
         for (const M* row : std::get<std::vector<const M*>>(plan.rows)) {
