@@ -38,7 +38,8 @@ class StringBuf : public std::streambuf {
 
  protected:
   int_type overflow(int_type c) override {
-    if (!traits_type::eq_int_type(c, traits_type::eof())) bytes.push_back(traits_type::to_char_type(c));
+    if (!traits_type::eq_int_type(c, traits_type::eof()))
+      bytes.push_back(traits_type::to_char_type(c));
     return traits_type::not_eof(c);
   }
   std::streamsize xsputn(const char* s, std::streamsize n) override {
@@ -61,11 +62,13 @@ const std::string& archive_head() {
 
 std::size_t archive_head_bytes() { return archive_head().size(); }
 
-std::size_t read_archive_head(std::span<const std::byte> body, const std::string& name) {
+std::size_t read_archive_head(std::span<const std::byte> body,
+                              const std::string& name) {
   // Boost reads the signature as a length-prefixed string and allocates the
   // length it reads: check length and signature before Boost sees them.
   const std::size_t signature =
-      sizeof(std::size_t) + std::strlen(boost::archive::BOOST_ARCHIVE_SIGNATURE());
+      sizeof(std::size_t) +
+      std::strlen(boost::archive::BOOST_ARCHIVE_SIGNATURE());
   if (body.size() < signature + 1 ||
       std::memcmp(body.data(), archive_head().data(), signature) != 0) {
     throw CorruptBody("its body is not a Boost.Serialization binary archive");
@@ -76,18 +79,23 @@ std::size_t read_archive_head(std::span<const std::byte> body, const std::string
   } catch (const boost::archive::archive_exception& e) {
     if (e.code == boost::archive::archive_exception::unsupported_version) {
       const auto version = static_cast<unsigned>(body[signature]);
-      throw SnapshotError(
-          SnapshotFault::kNewerFormat, name,
-          "its body was written by a newer Boost.Serialization (archive version " +
-              std::to_string(version) + "; this build reads versions up to " +
-              std::to_string(static_cast<unsigned>(
-                  boost::archive::BOOST_ARCHIVE_VERSION())) + ")");
+      throw SnapshotError(SnapshotFault::kNewerFormat, name,
+                          "its body was written by a newer Boost.Serialization "
+                          "(archive version " +
+                              std::to_string(version) +
+                              "; this build reads versions up to " +
+                              std::to_string(static_cast<unsigned>(
+                                  boost::archive::BOOST_ARCHIVE_VERSION())) +
+                              ")");
     }
-    if (e.code == boost::archive::archive_exception::incompatible_native_format) {
-      throw CorruptBody(std::string("its body was written on a machine of another kind (") +
-                        e.what() + ")");
+    if (e.code ==
+        boost::archive::archive_exception::incompatible_native_format) {
+      throw CorruptBody(
+          std::string("its body was written on a machine of another kind (") +
+          e.what() + ")");
     }
-    throw CorruptBody(std::string("its archive head is damaged (") + e.what() + ")");
+    throw CorruptBody(std::string("its archive head is damaged (") + e.what() +
+                      ")");
   }
   return buf.consumed();
 }
@@ -100,7 +108,8 @@ bool write_archive(std::streambuf& out, const BodyPlan& plan) {
   try {
     boost::archive::binary_oarchive ar(out, kFlags);
     for (const BodyPiece& piece : plan.pieces()) {
-      if (!piece.bytes.empty()) ar.save_binary(piece.bytes.data(), piece.bytes.size());
+      if (!piece.bytes.empty())
+        ar.save_binary(piece.bytes.data(), piece.bytes.size());
       std::size_t used = 0;
       for (std::size_t i = 0; i < piece.count; ++i) {
         const std::string& s = piece.string(i);

@@ -33,15 +33,32 @@ void unpack(const unsigned char* in, unsigned n, std::uint64_t* out) {
 template <class F>
 void with_width(int width, F&& f) {
   switch (width) {
-    case 1: f.template operator()<1>(); break;
-    case 2: f.template operator()<2>(); break;
-    case 3: f.template operator()<3>(); break;
-    case 4: f.template operator()<4>(); break;
-    case 5: f.template operator()<5>(); break;
-    case 6: f.template operator()<6>(); break;
-    case 7: f.template operator()<7>(); break;
-    case 8: f.template operator()<8>(); break;
-    default: break;  // width 0: no bytes
+    case 1:
+      f.template operator()<1>();
+      break;
+    case 2:
+      f.template operator()<2>();
+      break;
+    case 3:
+      f.template operator()<3>();
+      break;
+    case 4:
+      f.template operator()<4>();
+      break;
+    case 5:
+      f.template operator()<5>();
+      break;
+    case 6:
+      f.template operator()<6>();
+      break;
+    case 7:
+      f.template operator()<7>();
+      break;
+    case 8:
+      f.template operator()<8>();
+      break;
+    default:
+      break;  // width 0: no bytes
   }
 }
 
@@ -52,11 +69,12 @@ void IntColumnWriter::layout(int min_width) {
   if (count_ < 2) step_lo_ = step_hi_ = 0;
   // Frame of reference: the smallest value as base. Delta: the smallest
   // step as base, value[-1] chosen so that the first step is that one.
-  const int for_width = std::max(
-      min_width, width_of(static_cast<std::uint64_t>(hi_) - static_cast<std::uint64_t>(lo_)));
-  const int delta_width = std::max(
-      min_width,
-      width_of(static_cast<std::uint64_t>(step_hi_) - static_cast<std::uint64_t>(step_lo_)));
+  const int for_width =
+      std::max(min_width, width_of(static_cast<std::uint64_t>(hi_) -
+                                   static_cast<std::uint64_t>(lo_)));
+  const int delta_width =
+      std::max(min_width, width_of(static_cast<std::uint64_t>(step_hi_) -
+                                   static_cast<std::uint64_t>(step_lo_)));
   delta_ = delta_width < for_width;
   width_ = delta_ ? delta_width : for_width;
   base_ = static_cast<std::uint64_t>(delta_ ? step_lo_ : lo_);
@@ -74,7 +92,9 @@ void IntColumnWriter::layout(int min_width) {
 void IntColumnWriter::flush() {
   const std::size_t at = bytes_.size();
   bytes_.resize(at + batched_ * static_cast<std::size_t>(width_));
-  with_width(width_, [&]<int W>() { pack<W>(batch_.data(), batched_, bytes_.data() + at); });
+  with_width(width_, [&]<int W>() {
+    pack<W>(batch_.data(), batched_, bytes_.data() + at);
+  });
   batched_ = 0;
 }
 

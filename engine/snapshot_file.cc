@@ -82,7 +82,8 @@ class FileSink : public std::streambuf {
  protected:
   int_type overflow(int_type c) override {
     if (!flush()) return traits_type::eof();
-    if (traits_type::eq_int_type(c, traits_type::eof())) return traits_type::not_eof(c);
+    if (traits_type::eq_int_type(c, traits_type::eof()))
+      return traits_type::not_eof(c);
     *pptr() = traits_type::to_char_type(c);
     pbump(1);
     return c;
@@ -145,16 +146,17 @@ class TempFile {
       name += '.';
       name += std::to_string(counter++);
       path_ = dir / name;
-      const int fd = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+      const int fd =
+          ::open(path_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
       if (fd >= 0) {
         fd_ = std::make_unique<Fd>(fd);
         return;
       }
       if (errno != EEXIST) break;
     }
-    throw SnapshotError(SnapshotFault::kIo, target.string(),
-                        "cannot create a temporary file in its folder: " +
-                            errno_text(errno));
+    throw SnapshotError(
+        SnapshotFault::kIo, target.string(),
+        "cannot create a temporary file in its folder: " + errno_text(errno));
   }
   TempFile(const TempFile&) = delete;
   TempFile& operator=(const TempFile&) = delete;
@@ -179,19 +181,23 @@ void write_snapshot_file(const std::filesystem::path& path,
                          const BodyPlan& plan) {
   const std::string name = path.string();
   auto io_error = [&](const std::string& what, int error) {
-    return SnapshotError(SnapshotFault::kIo, name, what + ": " + errno_text(error));
+    return SnapshotError(SnapshotFault::kIo, name,
+                         what + ": " + errno_text(error));
   };
   if (path.filename().empty()) {
-    throw SnapshotError(SnapshotFault::kIo, name, "cannot write a snapshot: not a file name");
+    throw SnapshotError(SnapshotFault::kIo, name,
+                        "cannot write a snapshot: not a file name");
   }
   TempFile temp(path);
   FileSink sink(temp.fd().get());
-  const std::uint64_t expected = head.size() + archive_head_bytes() + plan.size();
+  const std::uint64_t expected =
+      head.size() + archive_head_bytes() + plan.size();
   sink.sputn(reinterpret_cast<const char*>(head.data()),
              static_cast<std::streamsize>(head.size()));
   const bool archived = write_archive(sink, plan);
   if (!sink.flush() || !archived) {
-    throw io_error("cannot write the snapshot", sink.error() != 0 ? sink.error() : EIO);
+    throw io_error("cannot write the snapshot",
+                   sink.error() != 0 ? sink.error() : EIO);
   }
   if (sink.bytes() != expected) {
     throw SnapshotError(SnapshotFault::kIo, name,
@@ -203,7 +209,8 @@ void write_snapshot_file(const std::filesystem::path& path,
   if (!sink.write_unhashed(&digest, sizeof digest)) {
     throw io_error("cannot write the snapshot", sink.error());
   }
-  if (::fsync(temp.fd().get()) != 0) throw io_error("cannot sync the snapshot", errno);
+  if (::fsync(temp.fd().get()) != 0)
+    throw io_error("cannot sync the snapshot", errno);
   if (const int error = temp.fd().close(); error != 0) {
     throw io_error("cannot close the snapshot", error);
   }
@@ -212,8 +219,9 @@ void write_snapshot_file(const std::filesystem::path& path,
   }
   temp.renamed();
   // The rename is durable once the folder is synced.
-  const std::filesystem::path dir =
-      path.parent_path().empty() ? std::filesystem::path(".") : path.parent_path();
+  const std::filesystem::path dir = path.parent_path().empty()
+                                        ? std::filesystem::path(".")
+                                        : path.parent_path();
   Fd dir_fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (dir_fd.get() < 0 || ::fsync(dir_fd.get()) != 0) {
     throw io_error("saved, but the folder could not be synced", errno);
@@ -223,20 +231,24 @@ void write_snapshot_file(const std::filesystem::path& path,
 FileBytes read_snapshot_file(const std::filesystem::path& path) {
   const std::string name = path.string();
   auto io_error = [&](const std::string& what) {
-    return SnapshotError(SnapshotFault::kIo, name, what + ": " + errno_text(errno));
+    return SnapshotError(SnapshotFault::kIo, name,
+                         what + ": " + errno_text(errno));
   };
   Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
   if (fd.get() < 0) throw io_error("cannot open the snapshot");
   struct stat st;
   if (::fstat(fd.get(), &st) != 0) throw io_error("cannot read the snapshot");
   if (!S_ISREG(st.st_mode)) {
-    throw SnapshotError(SnapshotFault::kIo, name, "cannot read the snapshot: not a regular file");
+    throw SnapshotError(SnapshotFault::kIo, name,
+                        "cannot read the snapshot: not a regular file");
   }
   const auto size = static_cast<std::uint64_t>(st.st_size);
-  auto read_at = [&](std::byte* out, std::size_t n, std::uint64_t offset) -> std::size_t {
+  auto read_at = [&](std::byte* out, std::size_t n,
+                     std::uint64_t offset) -> std::size_t {
     std::size_t done = 0;
     while (done < n) {
-      const ssize_t r = ::pread(fd.get(), out + done, std::min<std::size_t>(n - done, 1 << 30),
+      const ssize_t r = ::pread(fd.get(), out + done,
+                                std::min<std::size_t>(n - done, 1 << 30),
                                 static_cast<off_t>(offset + done));
       if (r < 0) {
         if (errno == EINTR) continue;
@@ -250,7 +262,8 @@ FileBytes read_snapshot_file(const std::filesystem::path& path) {
   // The prefix first: a file that is no snapshot, or whose size disagrees
   // with its frame, is refused before its bytes are read or held.
   std::byte prefix[kPrefixBytes];
-  const std::size_t got = read_at(prefix, std::min<std::uint64_t>(size, kPrefixBytes), 0);
+  const std::size_t got =
+      read_at(prefix, std::min<std::uint64_t>(size, kPrefixBytes), 0);
   check_prefix(std::span<const std::byte>(prefix, got), size, name);
 
   FileBytes file;

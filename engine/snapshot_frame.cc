@@ -37,7 +37,8 @@ void put(std::vector<unsigned char>& out, T v) {
 
 std::string hex(std::uint64_t v) {
   char buf[19];
-  std::snprintf(buf, sizeof buf, "0x%016llx", static_cast<unsigned long long>(v));
+  std::snprintf(buf, sizeof buf, "0x%016llx",
+                static_cast<unsigned long long>(v));
   return buf;
 }
 
@@ -70,29 +71,34 @@ Prefix read_prefix(std::span<const std::byte> bytes, std::uint64_t file_bytes,
   }
   if (bytes.size() < 12) {
     fail(SnapshotFault::kTruncated, name,
-         "truncated snapshot: expected at least " + std::to_string(kMinFileBytes) +
-             " bytes, got " + std::to_string(file_bytes));
+         "truncated snapshot: expected at least " +
+             std::to_string(kMinFileBytes) + " bytes, got " +
+             std::to_string(file_bytes));
   }
   Prefix p;
   p.format_version = get_u32(bytes.data() + 8);
   if (p.format_version == 0) {
-    fail(SnapshotFault::kCorrupt, name, "corrupt snapshot: format version 0 does not exist");
+    fail(SnapshotFault::kCorrupt, name,
+         "corrupt snapshot: format version 0 does not exist");
   }
   if (p.format_version > kSnapshotFormatVersion) {
     fail(SnapshotFault::kNewerFormat, name,
-         "written in snapshot format version " + std::to_string(p.format_version) +
+         "written in snapshot format version " +
+             std::to_string(p.format_version) +
              ", newer than this build reads (versions 1 to " +
              std::to_string(kSnapshotFormatVersion) + ")");
   }
   if (bytes.size() < kPrefixBytes || file_bytes < kMinFileBytes) {
     fail(SnapshotFault::kTruncated, name,
-         "truncated snapshot: expected at least " + std::to_string(kMinFileBytes) +
-             " bytes, got " + std::to_string(file_bytes));
+         "truncated snapshot: expected at least " +
+             std::to_string(kMinFileBytes) + " bytes, got " +
+             std::to_string(file_bytes));
   }
   p.schema_bytes = get_u32(bytes.data() + 12);
   p.body_bytes = get_u64(bytes.data() + 16);
   constexpr std::uint64_t kMax = std::numeric_limits<std::int64_t>::max();
-  if (p.schema_bytes < 4 || p.schema_bytes > kMaxSchemaBytes || p.body_bytes > kMax / 2) {
+  if (p.schema_bytes < 4 || p.schema_bytes > kMaxSchemaBytes ||
+      p.body_bytes > kMax / 2) {
     fail(SnapshotFault::kCorrupt, name,
          "corrupt snapshot: impossible sizes in its frame (schema " +
              std::to_string(p.schema_bytes) + " bytes, body " +
@@ -127,7 +133,9 @@ Checksum::~Checksum() = default;
 void Checksum::update(const void* data, std::size_t n) noexcept {
   XXH64_update(&state_->xxh, data, n);
 }
-std::uint64_t Checksum::digest() const noexcept { return XXH64_digest(&state_->xxh); }
+std::uint64_t Checksum::digest() const noexcept {
+  return XXH64_digest(&state_->xxh);
+}
 
 std::uint64_t checksum(std::span<const std::byte> bytes) noexcept {
   return XXH64(bytes.data(), bytes.size(), 0);
@@ -146,8 +154,8 @@ Frame parse_frame(std::span<const std::byte> file, const std::string& name) {
   const std::uint64_t actual = checksum(file.first(sealed));
   if (stored != actual) {
     fail(SnapshotFault::kChecksum, name,
-         "checksum mismatch: the file is damaged (its xxHash64 is " + hex(actual) +
-             ", the file says " + hex(stored) + ")");
+         "checksum mismatch: the file is damaged (its xxHash64 is " +
+             hex(actual) + ", the file says " + hex(stored) + ")");
   }
 
   Frame frame;
@@ -163,7 +171,8 @@ Frame parse_frame(std::span<const std::byte> file, const std::string& name) {
     fail(SnapshotFault::kCorrupt, name, "corrupt snapshot: " + what);
   };
   auto need = [&](std::size_t n) {
-    if (static_cast<std::size_t>(end - s) < n) corrupt("its schema ends in the middle of a table");
+    if (static_cast<std::size_t>(end - s) < n)
+      corrupt("its schema ends in the middle of a table");
   };
   need(4);
   const std::uint32_t count = get_u32(s);
@@ -181,7 +190,8 @@ Frame parse_frame(std::span<const std::byte> file, const std::string& name) {
     SnapshotInfo::TableInfo t;
     t.name.assign(reinterpret_cast<const char*>(s), length);
     s += length;
-    if (!is_table_name(t.name)) corrupt("table " + std::to_string(i + 1) + " has no valid name");
+    if (!is_table_name(t.name))
+      corrupt("table " + std::to_string(i + 1) + " has no valid name");
     t.row_version = get_u32(s);
     t.rows = get_u64(s + 4);
     t.next_id = static_cast<Id>(get_u64(s + 12));
@@ -199,12 +209,15 @@ Frame parse_frame(std::span<const std::byte> file, const std::string& name) {
     }
     frame.info.tables.push_back(std::move(t));
   }
-  if (s != end) corrupt("its schema has " + std::to_string(end - s) + " bytes after the last table");
+  if (s != end)
+    corrupt("its schema has " + std::to_string(end - s) +
+            " bytes after the last table");
   return frame;
 }
 
 std::vector<unsigned char> encode_head(
-    const std::vector<SnapshotInfo::TableInfo>& tables, std::uint64_t body_bytes) {
+    const std::vector<SnapshotInfo::TableInfo>& tables,
+    std::uint64_t body_bytes) {
   std::vector<unsigned char> schema;
   put(schema, static_cast<std::uint32_t>(tables.size()));
   for (const auto& t : tables) {

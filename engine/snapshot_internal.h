@@ -32,7 +32,8 @@ namespace folio::internal {
 //   24+S+B  8    xxHash64 (seed 0) of every byte before it
 // Every number little-endian. The first 12 bytes keep this meaning in every
 // format version, so that any build can say which version a file has.
-inline constexpr unsigned char kMagic[8] = {0x89, 'F', 'O', 'L', 'I', 'O', '\r', '\n'};
+inline constexpr unsigned char kMagic[8] = {0x89, 'F', 'O',  'L',
+                                            'I',  'O', '\r', '\n'};
 inline constexpr std::size_t kPrefixBytes = 24;
 inline constexpr std::size_t kChecksumBytes = 8;
 inline constexpr std::uint32_t kMaxSchemaBytes = 1 << 20;
@@ -55,7 +56,8 @@ Frame parse_frame(std::span<const std::byte> file, const std::string& name);
 // The prefix and the schema of a snapshot of these tables with a body of
 // `body_bytes` bytes.
 std::vector<unsigned char> encode_head(
-    const std::vector<SnapshotInfo::TableInfo>& tables, std::uint64_t body_bytes);
+    const std::vector<SnapshotInfo::TableInfo>& tables,
+    std::uint64_t body_bytes);
 
 // xxHash64 with seed 0, in one go or in pieces.
 std::uint64_t checksum(std::span<const std::byte> bytes) noexcept;
@@ -92,7 +94,9 @@ bool write_archive(std::streambuf& out, const BodyPlan& plan);
 struct FileBytes {
   std::unique_ptr<std::byte[]> data;
   std::size_t size = 0;
-  std::span<const std::byte> span() const noexcept { return {data.get(), size}; }
+  std::span<const std::byte> span() const noexcept {
+    return {data.get(), size};
+  }
 };
 // Reads a snapshot file, checking its prefix (check_prefix) before reading
 // the rest. Throws SnapshotError.

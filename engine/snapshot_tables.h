@@ -40,14 +40,17 @@ template <class T>
 struct IntValue;  // no specialization: a field type snapshots cannot store
 
 template <std::integral T>
-  requires(!std::same_as<T, bool>)
-struct IntValue<T> {
+requires(!std::same_as<T, bool>) struct IntValue<T> {
   static constexpr std::uint8_t kTag = 'i';
-  static std::uint64_t to_bits(T v) noexcept { return static_cast<std::uint64_t>(v); }
+  static std::uint64_t to_bits(T v) noexcept {
+    return static_cast<std::uint64_t>(v);
+  }
   static bool from_bits(std::uint64_t bits, T& out) noexcept {
     const auto v = static_cast<std::int64_t>(bits);
     if constexpr (std::is_signed_v<T>) {
-      if (v < std::numeric_limits<T>::min() || v > std::numeric_limits<T>::max()) return false;
+      if (v < std::numeric_limits<T>::min() ||
+          v > std::numeric_limits<T>::max())
+        return false;
     } else {
       if (bits > std::numeric_limits<T>::max()) return false;
     }
@@ -70,8 +73,10 @@ struct IntValue<bool> {
 template <>
 struct IntValue<DateTime> {
   static constexpr std::uint8_t kTag = 't';
-  static constexpr std::int64_t kMin = -62135596800LL * 1'000'000;  // 0001-01-01
-  static constexpr std::int64_t kMax = 253402300800LL * 1'000'000 - 1;  // 9999-12-31
+  static constexpr std::int64_t kMin =
+      -62135596800LL * 1'000'000;  // 0001-01-01
+  static constexpr std::int64_t kMax =
+      253402300800LL * 1'000'000 - 1;  // 9999-12-31
   static std::uint64_t to_bits(DateTime v) noexcept {
     return static_cast<std::uint64_t>(v.micros());
   }
@@ -85,19 +90,22 @@ struct IntValue<DateTime> {
 // ---- Columns by field type: Writer and Reader ----
 
 // Reads a column's tag byte and checks it is `tag`.
-inline void expect_tag(BodyReader& in, std::uint8_t tag, const std::string& what) {
+inline void expect_tag(BodyReader& in, std::uint8_t tag,
+                       const std::string& what) {
   const std::uint8_t found = in.u8(what.c_str());
   if (found != tag) {
     throw CorruptBody(what + " is not the column its layout has (tag " +
-                      std::to_string(found) + ", expected " + std::to_string(tag) + ")");
+                      std::to_string(found) + ", expected " +
+                      std::to_string(tag) + ")");
   }
 }
 
 template <class T>
 struct Column {
-  static_assert(requires { IntValue<T>::kTag; },
-                "snapshots cannot store this field type: give it a Column in "
-                "engine/snapshot_tables.h");
+  static_assert(
+      requires { IntValue<T>::kTag; },
+      "snapshots cannot store this field type: give it a Column in "
+      "engine/snapshot_tables.h");
   static constexpr std::uint8_t kTag = IntValue<T>::kTag;
 
   // Writes the column in two passes over the values (observe, layout,
@@ -106,9 +114,13 @@ struct Column {
   // written (strings).
   class Writer {
    public:
-    void observe(const T& v) noexcept { column_.observe(IntValue<T>::to_bits(v)); }
+    void observe(const T& v) noexcept {
+      column_.observe(IntValue<T>::to_bits(v));
+    }
     void layout(int min_width) { column_.layout(min_width); }
-    void emit(const T& v, std::size_t) { column_.emit(IntValue<T>::to_bits(v)); }
+    void emit(const T& v, std::size_t) {
+      column_.emit(IntValue<T>::to_bits(v));
+    }
     template <class Get>
     void finish(BodyPlan& out, Get&&) {
       out.u8(kTag);
@@ -146,7 +158,8 @@ struct Column<Decimal> {
    public:
     void observe(const Decimal& v) noexcept {
       units_.observe(static_cast<std::uint64_t>(v.units()));
-      scales_.observe(static_cast<std::uint64_t>(static_cast<std::int64_t>(v.scale())));
+      scales_.observe(
+          static_cast<std::uint64_t>(static_cast<std::int64_t>(v.scale())));
     }
     void layout(int) {
       units_.layout(0);
@@ -154,7 +167,8 @@ struct Column<Decimal> {
     }
     void emit(const Decimal& v, std::size_t) {
       units_.emit(static_cast<std::uint64_t>(v.units()));
-      scales_.emit(static_cast<std::uint64_t>(static_cast<std::int64_t>(v.scale())));
+      scales_.emit(
+          static_cast<std::uint64_t>(static_cast<std::int64_t>(v.scale())));
     }
     template <class Get>
     void finish(BodyPlan& out, Get&&) {
@@ -169,7 +183,8 @@ struct Column<Decimal> {
 
   class Reader {
    public:
-    void parse(BodyReader& in, std::uint64_t count, const std::string& what, int = 0) {
+    void parse(BodyReader& in, std::uint64_t count, const std::string& what,
+               int = 0) {
       expect_tag(in, kTag, what);
       units_ = IntCursor(in.int_column(count, what.c_str()));
       scales_ = IntCursor(in.int_column(count, what.c_str()));
@@ -177,7 +192,8 @@ struct Column<Decimal> {
     bool next(Decimal& out) {
       const auto units = static_cast<std::int64_t>(units_.next());
       std::int16_t scale;
-      if (!IntValue<std::int16_t>::from_bits(scales_.next(), scale)) return false;
+      if (!IntValue<std::int16_t>::from_bits(scales_.next(), scale))
+        return false;
       out = Decimal::from_units(units, scale);
       return true;
     }
@@ -215,7 +231,8 @@ struct Column<std::string> {
 
   class Reader {
    public:
-    void parse(BodyReader& in, std::uint64_t count, const std::string& what, int = 0) {
+    void parse(BodyReader& in, std::uint64_t count, const std::string& what,
+               int = 0) {
       expect_tag(in, kTag, what);
       const IntColumn lengths = in.int_column(count, what.c_str());
       // Every length and their sum bounded by the bytes left.
@@ -271,8 +288,9 @@ struct Column<std::optional<T>> {
     void finish(BodyPlan& out, Get&& get) {
       out.u8(kTag);
       out.append(present_.bytes());
-      inner_.finish(out, [get = std::forward<Get>(get), rows = std::move(rows_)](
-                             std::size_t j) -> const T& { return *get(rows[j]); });
+      inner_.finish(out,
+                    [get = std::forward<Get>(get), rows = std::move(rows_)](
+                        std::size_t j) -> const T& { return *get(rows[j]); });
     }
 
    private:
@@ -283,14 +301,16 @@ struct Column<std::optional<T>> {
 
   class Reader {
    public:
-    void parse(BodyReader& in, std::uint64_t count, const std::string& what, int = 0) {
+    void parse(BodyReader& in, std::uint64_t count, const std::string& what,
+               int = 0) {
       expect_tag(in, kTag, what);
       const IntColumn present = in.int_column(count, what.c_str());
       IntCursor scan(present);
       std::uint64_t values = 0;
       for (std::uint64_t i = 0; i < count; ++i) {
         const std::uint64_t p = scan.next();
-        if (p > 1) throw CorruptBody(what + " has a null flag other than 0 or 1");
+        if (p > 1)
+          throw CorruptBody(what + " has a null flag other than 0 or 1");
         values += p;
       }
       present_ = IntCursor(present);
@@ -315,12 +335,26 @@ struct Column<std::optional<T>> {
 
 // ---- Tables ----
 
+// M's fields, as a constant.
+template <class M>
+inline constexpr auto kFieldsOf = M::fields();
+
+// Calls f(std::integral_constant<std::size_t, I>()) for I in 0..N-1.
+template <std::size_t N, class F>
+void for_each_index(F&& f) {
+  auto each = [&]<std::size_t... I>(std::index_sequence<I...>) {
+    (f(std::integral_constant<std::size_t, I>()), ...);
+  };
+  each(std::make_index_sequence<N>());
+}
+
 // The number of columns of M's rows in row version `version`.
 template <class M>
 constexpr std::uint32_t columns_in(std::uint32_t version) {
   std::uint32_t n = 0;
-  std::apply([&](const auto&... f) { ((n += f.spec.since <= version ? 1 : 0), ...); },
-             M::fields());
+  std::apply(
+      [&](const auto&... f) { ((n += f.spec.since <= version ? 1 : 0), ...); },
+      M::fields());
   return n;
 }
 
@@ -336,18 +370,19 @@ template <class M>
 void plan_table(BodyPlan& out, const Table<M>& table, std::uint32_t version,
                 std::vector<const M*>& rows) {
   using Fields = decltype(M::fields());
-  static constexpr Fields fields = M::fields();
-  using Writers = decltype([]<class... F>(std::type_identity<std::tuple<F...>>) {
-    return std::tuple<typename Column<typename F::type>::Writer...>();
-  }(std::type_identity<Fields>()));
+  using Writers =
+      decltype([]<class... F>(std::type_identity<std::tuple<F...>>) {
+        return std::tuple<typename Column<typename F::type>::Writer...>();
+      }(std::type_identity<Fields>()));
   Writers writers;
+  // f(field, its writer) for each field of the row version.
   auto for_fields = [&](auto&& f) {
-    [&]<std::size_t... I>(std::index_sequence<I...>) {
-      ((std::get<I>(fields).spec.since <= version
-            ? f(std::get<I>(fields), std::get<I>(writers))
-            : void()),
-       ...);
-    }(std::make_index_sequence<std::tuple_size_v<Fields>>());
+    for_each_index<std::tuple_size_v<Fields>>([&](auto i) {
+      const auto& field = std::get<decltype(i)::value>(kFieldsOf<M>);
+      if (field.spec.since <= version) {
+        f(field, std::get<decltype(i)::value>(writers));
+      }
+    });
   };
   auto observe = [&](const M& row) {
     for_fields([&](const auto& f, auto& w) { w.observe(row.*f.member); });
@@ -412,8 +447,9 @@ class TableReader {
     const std::uint32_t columns = in.u32(what.c_str());
     if (columns != columns_in<M>(version_)) {
       throw CorruptBody(what + " has " + std::to_string(columns) +
-                        " columns; its row version " + std::to_string(version_) +
-                        " has " + std::to_string(columns_in<M>(version_)));
+                        " columns; its row version " +
+                        std::to_string(version_) + " has " +
+                        std::to_string(columns_in<M>(version_)));
     }
     for_fields([&](const auto& f, auto& reader) {
       if (f.spec.since <= version_) {
@@ -431,11 +467,13 @@ class TableReader {
       if (f.spec.since > version_) return;
       if (!reader.next(row.*f.member)) {
         // The id is the first field: a later one names the row by its id.
-        const std::string which = f.spec.kind == FieldKind::kAutoId
-                                      ? "row " + std::to_string(done_ + 1) + " of the file"
-                                      : "row id " + std::to_string(row.id);
+        const std::string which =
+            f.spec.kind == FieldKind::kAutoId
+                ? "row " + std::to_string(done_ + 1) + " of the file"
+                : "row id " + std::to_string(row.id);
         throw CorruptBody("table " + table_ + ", " + which + ", field " +
-                          std::string(f.name) + ": a value its type cannot hold");
+                          std::string(f.name) +
+                          ": a value its type cannot hold");
       }
     });
     ++done_;
@@ -458,10 +496,10 @@ class TableReader {
   // Calls f(field, its reader) for each field, in model order.
   template <class F>
   void for_fields(F&& f) {
-    static constexpr Fields fields = M::fields();
-    [&]<std::size_t... I>(std::index_sequence<I...>) {
-      (f(std::get<I>(fields), std::get<I>(readers_)), ...);
-    }(std::make_index_sequence<std::tuple_size_v<Fields>>());
+    for_each_index<std::tuple_size_v<Fields>>([&](auto i) {
+      f(std::get<decltype(i)::value>(kFieldsOf<M>),
+        std::get<decltype(i)::value>(readers_));
+    });
   }
 
   std::string table_;

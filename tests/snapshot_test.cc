@@ -49,7 +49,8 @@ const fs::path kData = fs::path(FOLIO_TEST_DATA_DIR) / "snapshots";
 class TempDir {
  public:
   TempDir() {
-    std::string pattern = (fs::temp_directory_path() / "folio_snapshot_test.XXXXXX").string();
+    std::string pattern =
+        (fs::temp_directory_path() / "folio_snapshot_test.XXXXXX").string();
     REQUIRE(::mkdtemp(pattern.data()) != nullptr);
     path_ = pattern;
   }
@@ -62,7 +63,8 @@ class TempDir {
   // The names in the folder.
   std::vector<std::string> names() const {
     std::vector<std::string> out;
-    for (const auto& e : fs::directory_iterator(path_)) out.push_back(e.path().filename().string());
+    for (const auto& e : fs::directory_iterator(path_))
+      out.push_back(e.path().filename().string());
     std::sort(out.begin(), out.end());
     return out;
   }
@@ -73,7 +75,8 @@ class TempDir {
 
 Bytes read_bytes(const fs::path& path) {
   std::ifstream in(path, std::ios::binary);
-  std::string s((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::string s((std::istreambuf_iterator<char>(in)),
+                std::istreambuf_iterator<char>());
   Bytes out(s.size());
   std::memcpy(out.data(), s.data(), s.size());
   return out;
@@ -81,7 +84,8 @@ Bytes read_bytes(const fs::path& path) {
 
 void write_bytes(const fs::path& path, const Bytes& bytes) {
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+  out.write(reinterpret_cast<const char*>(bytes.data()),
+            static_cast<std::streamsize>(bytes.size()));
 }
 
 // The offset of `text` in `bytes` (it must be there, once or more).
@@ -133,11 +137,14 @@ Database edge_database() {
   Database db;
   std::string long_name;
   for (int i = 0; i < 200; ++i) long_name += (i % 2 == 0 ? "é" : "字");
-  db.restore(Author{1, long_name, "edge@example.com", true, at(10, 0, 0, 123456)});
+  db.restore(
+      Author{1, long_name, "edge@example.com", true, at(10, 0, 0, 123456)});
   db.restore(Author{7, "Leo", "leo@example.com", false, at(11, 0)});
   db.restore(Author{40, "Gone", "gone@example.com", true, at(12, 0)});
-  db.restore(Author{41, "Ñandú", "nandu@example.com", true, DateTime::from_civil(1, 1, 1)});
-  db.restore(AuthorProfile{3, 1, long_name, "https://example.com/é", std::nullopt});
+  db.restore(Author{41, "Ñandú", "nandu@example.com", true,
+                    DateTime::from_civil(1, 1, 1)});
+  db.restore(
+      AuthorProfile{3, 1, long_name, "https://example.com/é", std::nullopt});
   db.restore(AuthorProfile{9, 7, "", "", 0});
   db.restore(AuthorProfile{12, 41, "bio", "", 32767});
   db.restore(Book{5, 1, long_name, 1, Decimal::from_units(-99999999, 2), true});
@@ -162,20 +169,26 @@ Database generated_database(int authors) {
   Id book = 0;
   for (Id a = 1; a <= authors; ++a) {
     const Id id = a * 3 - static_cast<Id>(next() % 2);  // gaps
-    db.restore(Author{id, "Author " + std::to_string(a),
-                      "a" + std::to_string(id) + "@example.com", next() % 5 != 0,
-                      DateTime::from_micros(1'700'000'000'000'000 +
-                                            static_cast<std::int64_t>(next() % 1'000'000'000'000))});
+    db.restore(
+        Author{id, "Author " + std::to_string(a),
+               "a" + std::to_string(id) + "@example.com", next() % 5 != 0,
+               DateTime::from_micros(
+                   1'700'000'000'000'000 +
+                   static_cast<std::int64_t>(next() % 1'000'000'000'000))});
     if (next() % 10 != 0) {
-      db.restore(AuthorProfile{a, id, std::string(next() % 300, 'b'),
-                               next() % 3 == 0 ? "" : "https://example.com/" + std::to_string(id),
-                               next() % 5 == 0 ? std::nullopt
-                                               : std::optional<std::int32_t>(1900 + next() % 120)});
+      db.restore(AuthorProfile{
+          a, id, std::string(next() % 300, 'b'),
+          next() % 3 == 0 ? "" : "https://example.com/" + std::to_string(id),
+          next() % 5 == 0 ? std::nullopt
+                          : std::optional<std::int32_t>(1900 + next() % 120)});
     }
     for (int k = next() % 8; k > 0; --k) {
-      db.restore(Book{++book, id, "Book " + std::to_string(k), static_cast<std::int32_t>(1 + next() % 2100),
-                      Decimal::from_units(static_cast<std::int64_t>(next() % 199999998) - 99999999, 2),
-                      next() % 2 == 0});
+      db.restore(
+          Book{++book, id, "Book " + std::to_string(k),
+               static_cast<std::int32_t>(1 + next() % 2100),
+               Decimal::from_units(
+                   static_cast<std::int64_t>(next() % 199999998) - 99999999, 2),
+               next() % 2 == 0});
     }
   }
   return db;
@@ -195,7 +208,8 @@ TEST_CASE("Test a saved seed database loads back with every row and counter",
   CHECK(dir.names() == std::vector<std::string>{"seed.folio"});
 }
 
-TEST_CASE("Test rows at the edges survive a round trip", "[snapshot][roundtrip]") {
+TEST_CASE("Test rows at the edges survive a round trip",
+          "[snapshot][roundtrip]") {
   TempDir dir;
   const Database db = edge_database();
   folio::save_snapshot(db, dir / "edge.folio");
@@ -237,7 +251,8 @@ TEST_CASE("Test saving over a snapshot replaces it", "[snapshot][roundtrip]") {
   CHECK(dir.names() == std::vector<std::string>{"s.folio"});
 }
 
-TEST_CASE("Test load_snapshot_into replaces the database's rows", "[snapshot][roundtrip]") {
+TEST_CASE("Test load_snapshot_into replaces the database's rows",
+          "[snapshot][roundtrip]") {
   TempDir dir;
   folio::save_snapshot(folio::seed_database(), dir / "seed.folio");
   Database db = edge_database();
@@ -246,7 +261,8 @@ TEST_CASE("Test load_snapshot_into replaces the database's rows", "[snapshot][ro
 }
 
 TEST_CASE("Test read_snapshot_info reports the frame", "[snapshot][info]") {
-  const folio::SnapshotInfo info = folio::read_snapshot_info(kData / "seed-format1.folio");
+  const folio::SnapshotInfo info =
+      folio::read_snapshot_info(kData / "seed-format1.folio");
   CHECK(info.format_version == 1);
   CHECK(info.file_bytes == fs::file_size(kData / "seed-format1.folio"));
   REQUIRE(info.tables.size() == 3);
@@ -278,9 +294,11 @@ TEST_CASE("Test saving the seed writes the checked-in file byte for byte",
   CHECK(read_bytes(dir / "seed.folio") == seed_bytes());
 }
 
-TEST_CASE("Test a snapshot written before author_profiles existed loads it empty",
-          "[snapshot][compat]") {
-  const Database db = folio::load_snapshot(kData / "seed-before-profiles.folio");
+TEST_CASE(
+    "Test a snapshot written before author_profiles existed loads it empty",
+    "[snapshot][compat]") {
+  const Database db =
+      folio::load_snapshot(kData / "seed-before-profiles.folio");
   Database expected = folio::seed_database();
   expected.remove<AuthorProfile>(1);
   expected.remove<AuthorProfile>(2);
@@ -289,9 +307,12 @@ TEST_CASE("Test a snapshot written before author_profiles existed loads it empty
   CHECK(state(db) == want);
 }
 
-TEST_CASE("Test author_profiles rows of row version 1 are upgraded with a null birth_year",
-          "[snapshot][compat]") {
-  const folio::SnapshotInfo info = folio::read_snapshot_info(kData / "seed-profiles-row1.folio");
+TEST_CASE(
+    "Test author_profiles rows of row version 1 are upgraded with a null "
+    "birth_year",
+    "[snapshot][compat]") {
+  const folio::SnapshotInfo info =
+      folio::read_snapshot_info(kData / "seed-profiles-row1.folio");
   REQUIRE(info.tables.size() == 3);
   CHECK(info.tables[1].row_version == 1);
   const Database db = folio::load_snapshot(kData / "seed-profiles-row1.folio");
@@ -306,7 +327,8 @@ TEST_CASE("Test author_profiles rows of row version 1 are upgraded with a null b
 
 // ---- Errors, each with its message ----
 
-TEST_CASE("Test a missing file is an I/O error naming it", "[snapshot][errors]") {
+TEST_CASE("Test a missing file is an I/O error naming it",
+          "[snapshot][errors]") {
   TempDir dir;
   try {
     folio::load_snapshot(dir / "nope.folio");
@@ -314,12 +336,14 @@ TEST_CASE("Test a missing file is an I/O error naming it", "[snapshot][errors]")
   } catch (const SnapshotError& e) {
     CHECK(e.fault() == SnapshotFault::kIo);
     CHECK(e.path() == (dir / "nope.folio").string());
-    CHECK_THAT(e.what(), Catch::StartsWith((dir / "nope.folio").string() +
-                                           ": cannot open the snapshot: No such file"));
+    CHECK_THAT(e.what(),
+               Catch::StartsWith((dir / "nope.folio").string() +
+                                 ": cannot open the snapshot: No such file"));
   }
 }
 
-TEST_CASE("Test a file that is no snapshot is refused as such", "[snapshot][errors]") {
+TEST_CASE("Test a file that is no snapshot is refused as such",
+          "[snapshot][errors]") {
   TempDir dir;
   std::ofstream(dir / "text.folio") << "id,name\n1,George Orwell\n";
   try {
@@ -327,18 +351,20 @@ TEST_CASE("Test a file that is no snapshot is refused as such", "[snapshot][erro
     FAIL("loaded");
   } catch (const SnapshotError& e) {
     CHECK(e.fault() == SnapshotFault::kNotSnapshot);
-    CHECK(std::string(e.what()) ==
-          (dir / "text.folio").string() +
-              ": not a folio snapshot (it does not start with folio's magic bytes)");
+    CHECK(std::string(e.what()) == (dir / "text.folio").string() +
+                                       ": not a folio snapshot (it does not "
+                                       "start with folio's magic bytes)");
   }
 }
 
-TEST_CASE("Test a truncated file says how many bytes it should have", "[snapshot][errors]") {
+TEST_CASE("Test a truncated file says how many bytes it should have",
+          "[snapshot][errors]") {
   Bytes bytes = seed_bytes();
   bytes.resize(500);
   const auto [fault, message] = failure(bytes);
   CHECK(fault == SnapshotFault::kTruncated);
-  CHECK(message == "test.folio: truncated snapshot: expected 829 bytes, got 500");
+  CHECK(message ==
+        "test.folio: truncated snapshot: expected 829 bytes, got 500");
 }
 
 TEST_CASE("Test a damaged body fails its checksum", "[snapshot][errors]") {
@@ -346,33 +372,46 @@ TEST_CASE("Test a damaged body fails its checksum", "[snapshot][errors]") {
   replace(bytes, "Orwell", "Orwall");
   const auto [fault, message] = failure(bytes);
   CHECK(fault == SnapshotFault::kChecksum);
-  CHECK_THAT(message, Catch::StartsWith("test.folio: checksum mismatch: the file is damaged"));
+  CHECK_THAT(
+      message,
+      Catch::StartsWith("test.folio: checksum mismatch: the file is damaged"));
 }
 
-TEST_CASE("Test a newer format version is refused, naming both versions", "[snapshot][errors]") {
+TEST_CASE("Test a newer format version is refused, naming both versions",
+          "[snapshot][errors]") {
   Bytes bytes = seed_bytes();
   bytes[8] = std::byte{2};
   const auto [fault, message] = failure(bytes);
   CHECK(fault == SnapshotFault::kNewerFormat);
-  CHECK(message ==
-        "test.folio: written in snapshot format version 2, newer than this build "
-        "reads (versions 1 to 1)");
+  CHECK(
+      message ==
+      "test.folio: written in snapshot format version 2, newer than this build "
+      "reads (versions 1 to 1)");
 }
 
 TEST_CASE("Test an unknown table is refused by name", "[snapshot][errors]") {
   Bytes bytes = seed_bytes();
-  replace(bytes, "\x05" "books", "\x05" "bookz");
+  replace(bytes,
+          "\x05"
+          "books",
+          "\x05"
+          "bookz");
   reseal(bytes);
   const auto [fault, message] = failure(bytes);
   CHECK(fault == SnapshotFault::kUnknownTable);
   CHECK(message ==
-        "test.folio: unknown table bookz (this build has authors, author_profiles, books)");
+        "test.folio: unknown table bookz (this build has authors, "
+        "author_profiles, books)");
 }
 
-TEST_CASE("Test rows of a newer row version are refused", "[snapshot][errors]") {
+TEST_CASE("Test rows of a newer row version are refused",
+          "[snapshot][errors]") {
   Bytes bytes = seed_bytes();
   // The row version follows the name in the schema.
-  const std::size_t version = find(bytes, "\x05" "books") + 6;
+  const std::size_t version = find(bytes,
+                                   "\x05"
+                                   "books") +
+                              6;
   bytes[version] = std::byte{7};
   reseal(bytes);
   const auto [fault, message] = failure(bytes);
@@ -382,8 +421,10 @@ TEST_CASE("Test rows of a newer row version are refused", "[snapshot][errors]") 
         "reads (versions 1 to 1)");
 }
 
-TEST_CASE("Test a row that breaks a field rule names table, row id, field and message",
-          "[snapshot][errors][rules]") {
+TEST_CASE(
+    "Test a row that breaks a field rule names table, row id, field and "
+    "message",
+    "[snapshot][errors][rules]") {
   Bytes bytes = seed_bytes();
   replace(bytes, "rowling@example.com", "rowling#example.com");
   reseal(bytes);
@@ -394,8 +435,9 @@ TEST_CASE("Test a row that breaks a field rule names table, row id, field and me
         "Enter a valid email address.");
 }
 
-TEST_CASE("Test a duplicate email is reported as Django's unique error of the field",
-          "[snapshot][errors][rules]") {
+TEST_CASE(
+    "Test a duplicate email is reported as Django's unique error of the field",
+    "[snapshot][errors][rules]") {
   TempDir dir;
   Database db;
   db.restore(Author{1, "A", "aa@example.com", true, at(1, 0)});
@@ -439,44 +481,57 @@ TEST_CASE("Test a row whose parent is missing breaks its foreign key",
   }
 }
 
-TEST_CASE("Test bytes after the end of a snapshot are refused", "[snapshot][errors]") {
+TEST_CASE("Test bytes after the end of a snapshot are refused",
+          "[snapshot][errors]") {
   Bytes bytes = seed_bytes();
   bytes.push_back(std::byte{0});
   const auto [fault, message] = failure(bytes);
   CHECK(fault == SnapshotFault::kCorrupt);
-  CHECK(message ==
-        "test.folio: corrupt snapshot: 1 bytes after its end (the frame says 829 "
-        "bytes, the file has 830)");
+  CHECK(
+      message ==
+      "test.folio: corrupt snapshot: 1 bytes after its end (the frame says 829 "
+      "bytes, the file has 830)");
 }
 
-TEST_CASE("Test a next id at or below the highest id is refused", "[snapshot][errors]") {
+TEST_CASE("Test a next id at or below the highest id is refused",
+          "[snapshot][errors]") {
   Bytes bytes = seed_bytes();
   // books: name, row version (4), rows (8), then next id 6.
-  const std::size_t next_id = find(bytes, "\x05" "books") + 6 + 4 + 8;
+  const std::size_t next_id = find(bytes,
+                                   "\x05"
+                                   "books") +
+                              6 + 4 + 8;
   bytes[next_id] = std::byte{5};
   reseal(bytes);
   const auto [fault, message] = failure(bytes);
   CHECK(fault == SnapshotFault::kCorrupt);
   CHECK(message ==
-        "test.folio: corrupt snapshot: table books has next id 5, not above its highest id 5");
+        "test.folio: corrupt snapshot: table books has next id 5, not above "
+        "its highest id 5");
 }
 
-TEST_CASE("Test verify_snapshot lists every broken row and is empty for a sound file",
-          "[snapshot][verify]") {
+TEST_CASE(
+    "Test verify_snapshot lists every broken row and is empty for a sound file",
+    "[snapshot][verify]") {
   TempDir dir;
   CHECK(folio::verify_snapshot(kData / "seed-format1.folio").empty());
   const std::string bad = (kData / "bad-missing-parent.folio").string();
   const std::vector<std::string> problems = folio::verify_snapshot(bad);
   REQUIRE(problems.size() == 5);
-  CHECK(problems[0] == bad + ": broken rule in table books, row id 1, field author: "
-                             "author instance with id 1 does not exist.");
-  CHECK(problems[4] == bad + ": broken rule in table books, row id 5, field author: "
-                             "author instance with id 3 does not exist.");
+  CHECK(problems[0] ==
+        bad +
+            ": broken rule in table books, row id 1, field author: "
+            "author instance with id 1 does not exist.");
+  CHECK(problems[4] ==
+        bad +
+            ": broken rule in table books, row id 5, field author: "
+            "author instance with id 3 does not exist.");
   std::ofstream(dir / "text.folio") << "hello";
-  CHECK(folio::verify_snapshot(dir / "text.folio") ==
-        std::vector<std::string>{(dir / "text.folio").string() +
-                                 ": not a folio snapshot (it does not start with "
-                                 "folio's magic bytes)"});
+  CHECK(
+      folio::verify_snapshot(dir / "text.folio") ==
+      std::vector<std::string>{(dir / "text.folio").string() +
+                               ": not a folio snapshot (it does not start with "
+                               "folio's magic bytes)"});
 }
 
 // ---- Hostile bytes ----
@@ -486,7 +541,8 @@ TEST_CASE("Test a snapshot cut at every byte offset gives a clear error",
   const Bytes bytes = seed_bytes();
   for (std::size_t n = 0; n < bytes.size(); ++n) {
     INFO("cut at " << n);
-    const Bytes cut(bytes.begin(), bytes.begin() + static_cast<std::ptrdiff_t>(n));
+    const Bytes cut(bytes.begin(),
+                    bytes.begin() + static_cast<std::ptrdiff_t>(n));
     CHECK_THROWS_AS(load(cut), SnapshotError);
     if (n >= 8) CHECK(failure(cut).first == SnapshotFault::kTruncated);
   }
@@ -498,7 +554,9 @@ TEST_CASE("Test cut files on disk are refused before they are read whole",
   const Bytes bytes = seed_bytes();
   for (std::size_t n : {0, 1, 7, 8, 11, 12, 23, 24, 35, 36, 100, 828}) {
     INFO("cut at " << n);
-    write_bytes(dir / "cut.folio", Bytes(bytes.begin(), bytes.begin() + static_cast<std::ptrdiff_t>(n)));
+    write_bytes(
+        dir / "cut.folio",
+        Bytes(bytes.begin(), bytes.begin() + static_cast<std::ptrdiff_t>(n)));
     CHECK_THROWS_AS(folio::load_snapshot(dir / "cut.folio"), SnapshotError);
   }
 }
@@ -536,11 +594,15 @@ TEST_CASE("Test bit flips behind a valid checksum load or give a clear error",
   CHECK(loaded > 0);  // a flipped letter of a name is still a valid row
 }
 
-TEST_CASE("Test huge counts and lengths behind a valid checksum allocate nothing",
-          "[snapshot][hostile]") {
+TEST_CASE(
+    "Test huge counts and lengths behind a valid checksum allocate nothing",
+    "[snapshot][hostile]") {
   Bytes bytes = seed_bytes();
   // The authors' row count in the schema.
-  const std::size_t rows = find(bytes, "\x07" "authors") + 8 + 4;
+  const std::size_t rows = find(bytes,
+                                "\x07"
+                                "authors") +
+                           8 + 4;
   const std::uint64_t huge = 1ULL << 60;
   std::memcpy(bytes.data() + rows, &huge, 8);
   reseal(bytes);
@@ -553,28 +615,65 @@ TEST_CASE("Test huge counts and lengths behind a valid checksum allocate nothing
   CHECK(failure(body).first == SnapshotFault::kTruncated);
 }
 
+TEST_CASE(
+    "Test ids aimed at one bucket of the id index are refused, not loaded "
+    "slowly",
+    "[snapshot][hostile]") {
+  // The loader sizes the id index for the rows it loads; ids that are
+  // multiples of that bucket count would all share bucket 0.
+  Database probe;
+  probe.reserve<Author>(200);
+  const auto buckets = static_cast<Id>(
+      probe.table<Author>().index<folio::by_id>().bucket_count());
+  Database db;
+  for (Id k = 1; k <= 200; ++k) {
+    db.restore(Author{k * buckets, "A",
+                      "a" + std::to_string(k) + "@example.com", true,
+                      at(1, 0)});
+  }
+  TempDir dir;
+  folio::save_snapshot(db, dir / "aimed.folio");
+  try {
+    folio::load_snapshot(dir / "aimed.folio");
+    FAIL("loaded");
+  } catch (const SnapshotError& e) {
+    CHECK(e.fault() == SnapshotFault::kCorrupt);
+    CHECK_THAT(
+        e.what(),
+        Catch::Contains("table authors has more than 64 rows whose ids fall "
+                        "into one bucket of its hash index"));
+  }
+}
+
 // ---- Failures change nothing ----
 
-TEST_CASE("Test a failed load leaves the database exactly as it was", "[snapshot][atomic]") {
+TEST_CASE("Test a failed load leaves the database exactly as it was",
+          "[snapshot][atomic]") {
   TempDir dir;
   Database db = edge_database();
   const auto before = state(db);
-  write_bytes(dir / "bad.folio", read_bytes(kData / "bad-missing-parent.folio"));
-  CHECK_THROWS_AS(folio::load_snapshot_into(db, dir / "bad.folio"), SnapshotError);
+  write_bytes(dir / "bad.folio",
+              read_bytes(kData / "bad-missing-parent.folio"));
+  CHECK_THROWS_AS(folio::load_snapshot_into(db, dir / "bad.folio"),
+                  SnapshotError);
   CHECK(state(db) == before);
-  CHECK_THROWS_AS(folio::load_snapshot_into(db, dir / "missing.folio"), SnapshotError);
+  CHECK_THROWS_AS(folio::load_snapshot_into(db, dir / "missing.folio"),
+                  SnapshotError);
   CHECK(state(db) == before);
   Bytes flipped = seed_bytes();
   flipped[300] ^= std::byte{4};
   write_bytes(dir / "flipped.folio", flipped);
-  CHECK_THROWS_AS(folio::load_snapshot_into(db, dir / "flipped.folio"), SnapshotError);
+  CHECK_THROWS_AS(folio::load_snapshot_into(db, dir / "flipped.folio"),
+                  SnapshotError);
   CHECK(state(db) == before);
 }
 
-TEST_CASE("Test load_snapshot_into refuses to run inside a transaction", "[snapshot][atomic]") {
+TEST_CASE("Test load_snapshot_into refuses to run inside a transaction",
+          "[snapshot][atomic]") {
   Database db = folio::seed_database();
   folio::BasicDatabase<Author, AuthorProfile, Book>::Transaction tx(db);
-  CHECK_THROWS_AS(folio::load_snapshot_into(db, kData / "seed-format1.folio"), folio::UsageError);
+  CHECK_THROWS_AS(folio::load_snapshot_into(db, kData / "seed-format1.folio"),
+                  folio::UsageError);
 }
 
 namespace {
@@ -582,7 +681,8 @@ namespace {
 // Saves `db` over `path` in a child process whose files may not grow past
 // `limit` bytes (a full disk); returns the child's exit code: 0 when the save
 // failed with SnapshotError kIo, 1 when it succeeded, 2 otherwise.
-int save_with_file_limit(const Database& db, const fs::path& path, rlim_t limit) {
+int save_with_file_limit(const Database& db, const fs::path& path,
+                         rlim_t limit) {
   const pid_t pid = ::fork();
   REQUIRE(pid >= 0);
   if (pid == 0) {
@@ -595,7 +695,8 @@ int save_with_file_limit(const Database& db, const fs::path& path, rlim_t limit)
       code = 1;
     } catch (const SnapshotError& e) {
       code = e.fault() == SnapshotFault::kIo &&
-                     std::string_view(e.what()).find("File too large") != std::string_view::npos
+                     std::string_view(e.what()).find("File too large") !=
+                         std::string_view::npos
                  ? 0
                  : 2;
     } catch (...) {
@@ -610,8 +711,10 @@ int save_with_file_limit(const Database& db, const fs::path& path, rlim_t limit)
 
 }  // namespace
 
-TEST_CASE("Test a save that runs out of disk leaves the old file intact and no temporary file",
-          "[snapshot][atomic]") {
+TEST_CASE(
+    "Test a save that runs out of disk leaves the old file intact and no "
+    "temporary file",
+    "[snapshot][atomic]") {
   TempDir dir;
   folio::save_snapshot(folio::seed_database(), dir / "s.folio");
   const Bytes old = read_bytes(dir / "s.folio");
@@ -625,10 +728,12 @@ TEST_CASE("Test a save that runs out of disk leaves the old file intact and no t
     CHECK(read_bytes(dir / "s.folio") == old);
     CHECK(dir.names() == std::vector<std::string>{"s.folio"});
   }
-  CHECK(state(folio::load_snapshot(dir / "s.folio")) == state(folio::seed_database()));
+  CHECK(state(folio::load_snapshot(dir / "s.folio")) ==
+        state(folio::seed_database()));
 }
 
-TEST_CASE("Test a save whose rename fails removes its temporary file", "[snapshot][atomic]") {
+TEST_CASE("Test a save whose rename fails removes its temporary file",
+          "[snapshot][atomic]") {
   TempDir dir;
   fs::create_directories(dir / "target.folio" / "inside");
   try {
@@ -636,32 +741,38 @@ TEST_CASE("Test a save whose rename fails removes its temporary file", "[snapsho
     FAIL("saved");
   } catch (const SnapshotError& e) {
     CHECK(e.fault() == SnapshotFault::kIo);
-    CHECK_THAT(e.what(), Catch::Contains("cannot rename the temporary file over it"));
+    CHECK_THAT(e.what(),
+               Catch::Contains("cannot rename the temporary file over it"));
   }
   CHECK(dir.names() == std::vector<std::string>{"target.folio"});
 }
 
-TEST_CASE("Test a save into a missing folder is an I/O error", "[snapshot][atomic]") {
+TEST_CASE("Test a save into a missing folder is an I/O error",
+          "[snapshot][atomic]") {
   TempDir dir;
   try {
     folio::save_snapshot(folio::seed_database(), dir / "no" / "s.folio");
     FAIL("saved");
   } catch (const SnapshotError& e) {
     CHECK(e.fault() == SnapshotFault::kIo);
-    CHECK_THAT(e.what(), Catch::Contains("cannot create a temporary file in its folder"));
+    CHECK_THAT(e.what(),
+               Catch::Contains("cannot create a temporary file in its folder"));
   }
 }
 
 // ---- The bulk path of the database ----
 
-TEST_CASE("Test bulk_restore refuses what restore refuses, with the same errors",
-          "[snapshot][bulk]") {
+TEST_CASE(
+    "Test bulk_restore refuses what restore refuses, with the same errors",
+    "[snapshot][bulk]") {
   const std::vector<Book> rows = {
-      Book{1, 1, "Dup id", 2000, Decimal::from_units(1, 2), true},        // id taken
-      Book{9, 99, "No author", 2000, Decimal::from_units(1, 2), true},    // foreign key
-      Book{9, 1, "1984", 2000, Decimal::from_units(1, 2), true},          // (author, title)
-      Book{9, 1, "", 0, Decimal::from_units(1, 2), true},                 // fields
-      Book{1, 1, "", 0, Decimal::from_units(1, 2), true},                 // id before fields
+      Book{1, 1, "Dup id", 2000, Decimal::from_units(1, 2), true},  // id taken
+      Book{9, 99, "No author", 2000, Decimal::from_units(1, 2),
+           true},  // foreign key
+      Book{9, 1, "1984", 2000, Decimal::from_units(1, 2),
+           true},                                          // (author, title)
+      Book{9, 1, "", 0, Decimal::from_units(1, 2), true},  // fields
+      Book{1, 1, "", 0, Decimal::from_units(1, 2), true},  // id before fields
   };
   for (const Book& row : rows) {
     INFO(row.title);
@@ -684,8 +795,9 @@ TEST_CASE("Test bulk_restore refuses what restore refuses, with the same errors"
   }
   Database db = folio::seed_database();
   folio::BasicDatabase<Author, AuthorProfile, Book>::Transaction tx(db);
-  CHECK_THROWS_AS(db.bulk_restore(Book{9, 1, "New", 2000, Decimal::from_units(1, 2), true}),
-                  folio::UsageError);
+  CHECK_THROWS_AS(
+      db.bulk_restore(Book{9, 1, "New", 2000, Decimal::from_units(1, 2), true}),
+      folio::UsageError);
 }
 
 TEST_CASE("Test bulk_restore builds the same indexes as restore, in any order",
@@ -695,7 +807,8 @@ TEST_CASE("Test bulk_restore builds the same indexes as restore, in any order",
   db.reserve<Author>(reference.count<Author>());
   db.reserve<Book>(reference.count<Book>());
   for (const Author& a : reference.all<Author>()) db.bulk_restore(a);
-  for (const AuthorProfile& p : reference.all<AuthorProfile>()) db.bulk_restore(p);
+  for (const AuthorProfile& p : reference.all<AuthorProfile>())
+    db.bulk_restore(p);
   // Books newest first: every hint at the end of by_author is wrong.
   const auto books = reference.all<Book>();
   for (auto it = books.end(); it != books.begin();) db.bulk_restore(*--it);

@@ -36,7 +36,7 @@ inline constexpr std::uint32_t kSnapshotFormatVersion = 1;
 // What a snapshot's frame says, without loading its rows.
 struct SnapshotInfo {
   struct TableInfo {
-    std::string name;          // "authors"
+    std::string name;           // "authors"
     std::uint32_t row_version;  // layout version of its rows
     std::uint64_t rows;
     Id next_id;

@@ -22,7 +22,8 @@
 //
 //   cmake --build build/<dir> --target folio
 //   g++ -std=c++20 -Iinclude tests/tools/make_snapshot_files.cc \
-//       build/<dir>/libfolio.a -lboost_serialization -o /tmp/make_snapshot_files
+//       build/<dir>/libfolio.a -lboost_serialization -o
+//       /tmp/make_snapshot_files
 //   /tmp/make_snapshot_files tests/data/snapshots
 #include <cstdio>
 #include <exception>
@@ -45,8 +46,9 @@ int main(int argc, char** argv) {
                                    {.omit_tables = {"author_profiles"}});
     folio::internal::save_snapshot(seed, dir / "seed-profiles-row1.folio",
                                    {.row_versions = {{"author_profiles", 1}}});
-    folio::internal::save_snapshot(seed, dir / "bad-missing-parent.folio",
-                                   {.omit_tables = {"authors", "author_profiles"}});
+    folio::internal::save_snapshot(
+        seed, dir / "bad-missing-parent.folio",
+        {.omit_tables = {"authors", "author_profiles"}});
   } catch (const std::exception& e) {
     std::fprintf(stderr, "%s\n", e.what());
     return 1;
