@@ -9,10 +9,11 @@
 #
 # Usage: tools/bench.sh [--n=1000000] [--repetitions=3] [--no-5m] [--no-scaling]
 #                       [--build-dir=build/bench] [--out=bench/results/<date>]
-#                       [--reuse-build] [-- extra cmake arguments]
+#                       [--reuse-build] [--report-only] [-- extra cmake arguments]
 # The 5,000,000 run is skipped by --no-5m, and on its own when the memory the
-# 1,000,000 run used, times five, does not fit in MemAvailable.
-# Takes about 15 minutes on 2 cores (the 5,000,000 run adds about as much).
+# main run used, scaled to 5,000,000, does not fit in MemAvailable.
+# --report-only rewrites the tables and charts from the JSON already in --out.
+# Takes about 15 minutes on 2 idle cores (the 5,000,000 run adds about as much).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 invocation="tools/bench.sh${*:+ $*}"
@@ -24,6 +25,7 @@ with_scaling=1
 build=build/bench
 out=""
 reuse=0
+report_only=0
 cmake_extra=()
 while (($#)); do
   case "$1" in
@@ -34,8 +36,9 @@ while (($#)); do
     --build-dir=*) build="${1#*=}" ;;
     --out=*) out="${1#*=}" ;;
     --reuse-build) reuse=1 ;;
+    --report-only) report_only=1 ;;
     --) shift; cmake_extra=("$@"); break ;;
-    -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
     *) echo "bench.sh: unknown argument $1" >&2; exit 2 ;;
   esac
   shift
@@ -43,97 +46,74 @@ done
 out="${out:-bench/results/$(date -u +%Y-%m-%d)}"
 mkdir -p "$out"
 log() { printf '\n==== %s\n' "$*" >&2; }
+scaling_filter='BM_(AuthorById|AuthorByEmail|AuthorProfile|ProfileAuthor|AuthorBooks|BookByAuthorTitle|SnapshotLoad)/'
 
-log "fresh Release build in $build"
-((reuse)) || rm -rf "$build"
-cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Release -DFOLIO_BUILD_BENCHMARKS=ON \
-  -DFOLIO_BUILD_TESTS=OFF -DFOLIO_BUILD_TOOLS=OFF "${cmake_extra[@]}" >/dev/null
-cmake --build "$build" -j "$(nproc)" --target folio_bench
-bench="$build/bench/folio_bench"
-snapshots="$build/snapshots"   # on disk, not tmpfs: the saves fsync
-mkdir -p "$snapshots"
+build_bench() {
+  log "fresh Release build in $build"
+  ((reuse)) || rm -rf "$build"
+  cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Release -DFOLIO_BUILD_BENCHMARKS=ON \
+    -DFOLIO_BUILD_TESTS=OFF -DFOLIO_BUILD_TOOLS=OFF "${cmake_extra[@]}" >/dev/null
+  cmake --build "$build" -j "$(nproc)" --target folio_bench
+}
 
-{
+describe_machine() {
   echo "date:     $(date -u '+%Y-%m-%d %H:%M UTC')"
   echo "commit:   $(git rev-parse --short HEAD 2>/dev/null || echo '?')$(git diff --quiet HEAD 2>/dev/null || echo ' (with uncommitted changes)')"
   echo "cpu:      $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'), $(nproc) cores"
   echo "memory:   $(awk '/MemTotal/ {printf "%.1f GiB", $2/1048576}' /proc/meminfo)"
+  echo "load:     $(cut -d' ' -f1-3 /proc/loadavg) (1, 5, 15 min) at the start"
   echo "kernel:   $(uname -r), transparent huge pages $(cat /sys/kernel/mm/transparent_hugepage/enabled 2>/dev/null || echo '?')"
   echo "compiler: $(c++ --version | head -1)"
   echo "sqlite:   $(sqlite3 --version 2>/dev/null | cut -d' ' -f1 || echo '?') (libsqlite3-dev)"
   echo "build:    Release (-O3 -DNDEBUG)"
-} >"$out/machine.txt"
+}
 
-log "N = $n, $repetitions repetitions: every operation"
-"$bench" --n="$n" --dir="$snapshots" --benchmark_repetitions="$repetitions" \
-  --benchmark_report_aggregates_only=true \
-  --benchmark_out="$out/speedup.json" --benchmark_out_format=json
-python3 tools/bench_report.py speedup "$out/speedup.json" "$out" \
-  --machine "$out/machine.txt" --command "$invocation"
+# Resident memory of both sides in the main run, scaled to 5,000,000 authors:
+# both sides, the workload (about as big as folio's side) and the second copy
+# a snapshot load holds, with a margin. Prints KiB.
+memory_for_5m() {
+  python3 - "$out/speedup.json" <<'PY'
+import json, sys
+data = json.load(open(sys.argv[1]))
+mib = {}
+for b in data["benchmarks"]:
+    if (b["name"].startswith("BM_ResidentMemory") and "rss_mib" in b
+            and b.get("aggregate_name", "median") == "median"):
+        mib[b["name"].split("/")[1]] = b["rss_mib"]
+scale = 5_000_000 / int(data["context"]["folio_authors"])
+print(int((3 * mib.get("folio", 0) + mib.get("sqlite", 0)) * scale * 1024 * 1.2))
+PY
+}
 
-gnuplot <<EOF
+plot_speedup() {
+  gnuplot <<EOF
 set terminal pngcairo size 1100,620 font ",10"
 set output "$out/speedup.png"
-set title "folio speed-up over SQLite :memory: at N = $n authors (log scale; bars: measured, dashes: target)"
+set title "folio speed-up over SQLite :memory: at N = $1 authors (log scale; bars: measured, dashes: target)"
 set style fill solid 0.8 border -1
 set boxwidth 0.6
 set logscale y
-set yrange [0.05:200]
-set ylabel "speed-up (SQLite time / folio time; memory: SQLite bytes / folio bytes)"
+set yrange [0.03:200]
+set ylabel "SQLite time / folio time (memory: SQLite bytes / folio bytes)"
 set xtics rotate by -35 left noenhanced font ",9"
-set bmargin 10
+set bmargin 6
 set rmargin 8
 set grid ytics
 set key top right
 set arrow from graph 0, first 1 to graph 1, first 1 nohead dt 2 lc rgb "#555555"
 set xrange [-0.7:*]
 plot "$out/speedup.dat" using 1:(\$5 == 1 ? \$3 : 1/0):xtic(2) with boxes lc rgb "#2e8b57" title "target met", \
-     "" using 1:(\$5 == 0 ? \$3 : 1/0) with boxes lc rgb "#cd3333" title "target not met", \
+     "" using 1:(\$5 == 0 ? \$3 : 1/0):xtic(2) with boxes lc rgb "#cd3333" title "target not met", \
      "" using 1:4:(0.4) with xerrorbars pt 0 lw 3 lc rgb "#000000" title "target", \
-     "" using 1:3:(sprintf("%.1fx", \$3)) with labels offset 0,0.8 notitle
+     "" using 1:3:(sprintf("%.2gx", \$3)) with labels offset 0,0.8 notitle
 EOF
+}
 
-if ((with_scaling)); then
-  filter='BM_(AuthorById|AuthorByEmail|AuthorProfile|ProfileAuthor|AuthorBooks|BookByAuthorTitle|SnapshotLoad)/'
-  sizes=(10000 100000 1000000)
-  if ((with_5m)); then
-    # Resident memory of both sides at N authors, from the main run, scaled to
-    # 5,000,000; the snapshot load holds a second copy of one side at a time.
-    need_kib=$(python3 - "$out/speedup.json" "$n" <<'PY'
-import json, sys
-data = json.load(open(sys.argv[1]))
-mib = {}
-for b in data["benchmarks"]:
-    if b["name"].startswith("BM_ResidentMemory") and "rss_mib" in b:
-        mib[b["name"].split("/")[1]] = b["rss_mib"]
-scale = 5_000_000 / int(sys.argv[2])
-# both sides, the workload (about as big as folio) and one loaded copy
-print(int((2 * mib.get("folio", 0) + 2 * mib.get("sqlite", 0)) * scale * 1024 * 1.2))
-PY
-)
-    avail_kib=$(awk '/MemAvailable/ {print $2}' /proc/meminfo)
-    if ((need_kib > 0 && need_kib < avail_kib)); then
-      sizes+=(5000000)
-    else
-      log "skipping N = 5,000,000: needs about $((need_kib / 1048576)) GiB, $((avail_kib / 1048576)) GiB available"
-    fi
-  fi
-  jsons=()
-  for size in "${sizes[@]}"; do
-    if [[ "$size" == "$n" ]]; then
-      jsons+=("$out/speedup.json")
-      continue
-    fi
-    log "scaling: N = $size"
-    "$bench" --n="$size" --dir="$snapshots" --benchmark_filter="$filter" \
-      --benchmark_out="$out/scaling-$size.json" --benchmark_out_format=json
-    jsons+=("$out/scaling-$size.json")
-  done
-  python3 tools/bench_report.py scaling "$out" "${jsons[@]}"
+plot_scaling() {
   gnuplot <<EOF
 set terminal pngcairo size 1100,620 font ",10"
 set output "$out/scaling.png"
-set title "Cost per operation as N grows (solid: folio, dashed: SQLite; snapshot load per row)"
+set title "CPU time per operation as N grows (solid: folio, dashed: SQLite; snapshot load per row)"
 set logscale xy
 set xlabel "N authors (6.9 N rows)"
 set ylabel "ns per operation"
@@ -147,8 +127,49 @@ plot for [i=1:7] "$out/scaling.dat" using 1:(column(2*i)) with linespoints lw 2 
      for [i=1:7] "" using 1:(column(2*i+1)) with linespoints lw 2 pt 6 dt 2 \
        lc rgb word(colors, i) notitle
 EOF
+}
+
+if ((!report_only)); then
+  build_bench
+  bench="$build/bench/folio_bench"
+  snapshots="$build/snapshots"   # on disk, not tmpfs: the saves fsync
+  mkdir -p "$snapshots"
+  describe_machine >"$out/machine.txt"
+  echo "$invocation" >"$out/command.txt"
+
+  log "N = $n, $repetitions repetitions: every operation"
+  "$bench" --n="$n" --dir="$snapshots" --benchmark_repetitions="$repetitions" \
+    --benchmark_report_aggregates_only=true \
+    --benchmark_out="$out/speedup.json" --benchmark_out_format=json
+
+  if ((with_scaling)); then
+    sizes=(10000 100000 1000000)
+    if ((with_5m)); then
+      need_kib=$(memory_for_5m)
+      avail_kib=$(awk '/MemAvailable/ {print $2}' /proc/meminfo)
+      if ((need_kib > 0 && need_kib < avail_kib)); then
+        sizes+=(5000000)
+      else
+        log "skipping N = 5,000,000: needs about $((need_kib / 1048576)) GiB, $((avail_kib / 1048576)) GiB available"
+      fi
+    fi
+    for size in "${sizes[@]}"; do
+      [[ "$size" == "$n" ]] && continue   # the main run has these already
+      log "scaling: N = $size"
+      "$bench" --n="$size" --dir="$snapshots" --benchmark_filter="$scaling_filter" \
+        --benchmark_out="$out/scaling-$size.json" --benchmark_out_format=json
+    done
+  fi
+  rm -rf "$snapshots"
 fi
 
-rm -rf "$snapshots"
-log "report in $out: speedup.md speedup.png$( ((with_scaling)) && echo ' scaling.md scaling.png')"
+log "report in $out"
+python3 tools/bench_report.py speedup "$out/speedup.json" "$out" \
+  --machine "$out/machine.txt" --command "$(cat "$out/command.txt" 2>/dev/null || echo "$invocation")"
+plot_speedup "$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["context"]["folio_authors"])' "$out/speedup.json")"
+scaling_jsons=("$out"/scaling-*.json)
+if [[ -e "${scaling_jsons[0]}" ]]; then
+  python3 tools/bench_report.py scaling "$out" "$out/speedup.json" "${scaling_jsons[@]}"
+  plot_scaling
+fi
 cat "$out/speedup.md"

@@ -37,6 +37,24 @@ OPERATIONS = [
     ("resident memory per row", "BM_ResidentMemory/folio", "BM_ResidentMemory/sqlite", 1.0, "memory"),
 ]
 
+# The labels of the chart.
+SHORT = {
+    'bulk insert (one transaction)': 'bulk insert',
+    'bulk insert into a fresh database (bulk_restore)': 'bulk insert, fresh db',
+    'author by id': 'by id',
+    'author by email': 'by email',
+    'author -> profile': 'author->profile',
+    'profile -> author': 'profile->author',
+    'author -> books (5 rows)': 'author->books',
+    'book by (author_id, title)': 'book by title',
+    'update of an email': 'update email',
+    'update of an email, in db.atomic': 'update in atomic',
+    'cascade delete of an author': 'cascade delete',
+    'snapshot save (with fsync)': 'snapshot save',
+    'snapshot load': 'snapshot load',
+    'resident memory per row': 'memory per row',
+}
+
 # The operations of the scaling run, and the short names of the chart.
 SCALING = [
     ("author by id", "BM_AuthorById", "by id"),
@@ -115,7 +133,7 @@ def cmd_speedup(args):
         rows.append("| %s | %s | %s | %s | %s | %s |" % (
             (label,) + cells + (target_text(target, kind), "yes" if met else
                                 "**no** (%.0f%% of target)" % (100 * ratio / target))))
-        dat.append((label, ratio, target, 1 if met else 0))
+        dat.append((SHORT.get(label, label), ratio, target, 1 if met else 0))
 
     n = context.get("folio_authors", "?")
     out = []
