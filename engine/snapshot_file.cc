@@ -8,6 +8,7 @@
 #include <atomic>
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 #include <streambuf>
 
 #include "folio/error.h"
@@ -187,6 +188,16 @@ void write_snapshot_file(const std::filesystem::path& path,
   if (path.filename().empty()) {
     throw SnapshotError(SnapshotFault::kIo, name,
                         "cannot write a snapshot: not a file name");
+  }
+  // Renaming over a device, a pipe or a folder would replace it with a
+  // regular file (/dev/null included): refuse before anything is written.
+  std::error_code status_error;
+  const auto status = std::filesystem::status(path, status_error);
+  if (!status_error && std::filesystem::exists(status) &&
+      !std::filesystem::is_regular_file(status)) {
+    throw SnapshotError(SnapshotFault::kIo, name,
+                        "cannot write a snapshot: the path exists and is not "
+                        "a regular file");
   }
   TempFile temp(path);
   FileSink sink(temp.fd().get());

@@ -732,7 +732,7 @@ TEST_CASE(
         state(folio::seed_database()));
 }
 
-TEST_CASE("Test a save whose rename fails removes its temporary file",
+TEST_CASE("Test a save over a folder is refused and leaves no temporary file",
           "[snapshot][atomic]") {
   TempDir dir;
   fs::create_directories(dir / "target.folio" / "inside");
@@ -741,10 +741,10 @@ TEST_CASE("Test a save whose rename fails removes its temporary file",
     FAIL("saved");
   } catch (const SnapshotError& e) {
     CHECK(e.fault() == SnapshotFault::kIo);
-    CHECK_THAT(e.what(),
-               Catch::Contains("cannot rename the temporary file over it"));
+    CHECK_THAT(e.what(), Catch::Contains("is not a regular file"));
   }
   CHECK(dir.names() == std::vector<std::string>{"target.folio"});
+  CHECK(fs::is_directory(dir / "target.folio" / "inside"));
 }
 
 TEST_CASE("Test a save into a missing folder is an I/O error",
@@ -758,6 +758,18 @@ TEST_CASE("Test a save into a missing folder is an I/O error",
     CHECK_THAT(e.what(),
                Catch::Contains("cannot create a temporary file in its folder"));
   }
+}
+
+TEST_CASE("Test a save over a device is refused and leaves the device alone",
+          "[snapshot][atomic]") {
+  try {
+    folio::save_snapshot(folio::seed_database(), "/dev/null");
+    FAIL("saved");
+  } catch (const SnapshotError& e) {
+    CHECK(e.fault() == SnapshotFault::kIo);
+    CHECK_THAT(e.what(), Catch::Contains("is not a regular file"));
+  }
+  CHECK(fs::is_character_file("/dev/null"));
 }
 
 // ---- The bulk path of the database ----
