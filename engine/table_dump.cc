@@ -66,12 +66,11 @@ Cell text_cell(std::string_view s) {
     int w;
     if (cp < 0x20 || cp == 0x7F) {
       static constexpr char kHex[] = "0123456789abcdef";
-      piece = cp == '\n' ? "\\n" : cp == '\t' ? "\\t" : cp == '\r' ? "\\r" : "";
-      if (piece.empty()) {
-        piece = "\\x";
-        piece += kHex[cp >> 4];
-        piece += kHex[cp & 0xF];
-      }
+      const char escaped[4] = {'\\', 'x', kHex[cp >> 4], kHex[cp & 0xF]};
+      piece = cp == '\n'   ? std::string("\\n")
+              : cp == '\t' ? std::string("\\t")
+              : cp == '\r' ? std::string("\\r")
+                           : std::string(escaped, sizeof escaped);
       w = static_cast<int>(piece.size());
     } else {
       piece.assign(s.substr(start, i - start));

@@ -63,7 +63,9 @@ class Args {
 // A file written in full or not at all: the text goes to a temporary file in
 // the target's folder, which commit() syncs and renames over the target.
 // Destroyed without commit(), it removes the temporary file and leaves the
-// target as it was.
+// target as it was. A target that is a link is followed (the file it names
+// is replaced); one that is a device or a pipe (/dev/stdout) is written in
+// place, not atomically.
 class AtomicFile {
  public:
   explicit AtomicFile(std::filesystem::path target);
@@ -80,6 +82,7 @@ class AtomicFile {
   std::filesystem::path target_;
   std::filesystem::path temp_;
   std::ofstream out_;
+  bool direct_ = false;
   bool done_ = false;
 };
 
@@ -95,6 +98,10 @@ int run_load(int argc, char** argv);
 int run_dump(int argc, char** argv);
 int run_verify(int argc, char** argv);
 int run_stats(int argc, char** argv);
+
+// Throws IoError unless `path` is a regular file or does not exist yet: a
+// snapshot is never written over a device, a pipe or a folder.
+void require_plain_output(const std::string& path);
 
 // Reads an input file for loading: the format from the extension (.json,
 // .csv; else UsageError), the text (IoError when unreadable).

@@ -90,6 +90,22 @@ std::vector<std::string> Args::positional() const {
 }
 
 AtomicFile::AtomicFile(std::filesystem::path target) : target_(std::move(target)) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  const fs::file_status status = fs::status(target_, ec);  // follows links
+  if (fs::is_directory(status)) throw IoError(target_.string() + ": is a folder");
+  if (fs::exists(status) && !fs::is_regular_file(status)) {
+    // A device or a pipe (/dev/null, /dev/stdout): written in place, as
+    // renaming over it would replace the device with a file.
+    direct_ = true;
+    out_.open(target_, std::ios::binary);
+    if (!out_) throw IoError(target_.string() + ": cannot write: " + error_text(errno));
+    return;
+  }
+  if (fs::is_symlink(fs::symlink_status(target_, ec))) {
+    target_ = fs::canonical(target_, ec);  // replace the file, keep the link
+    if (ec) throw IoError(target_.string() + ": cannot follow the link: " + ec.message());
+  }
   std::filesystem::path folder = target_.parent_path();
   if (folder.empty()) folder = ".";
   std::string pattern =
@@ -114,13 +130,20 @@ AtomicFile::AtomicFile(std::filesystem::path target) : target_(std::move(target)
 }
 
 AtomicFile::~AtomicFile() {
-  if (done_) return;
+  if (done_ || direct_) return;
   out_.close();
   std::error_code ec;
   std::filesystem::remove(temp_, ec);
 }
 
 void AtomicFile::commit() {
+  if (direct_) {
+    out_.flush();
+    if (!out_) throw IoError(target_.string() + ": cannot write");
+    out_.close();
+    done_ = true;
+    return;
+  }
   out_.flush();
   if (!out_) throw IoError(target_.string() + ": cannot write (is the disk full?)");
   out_.close();
@@ -175,6 +198,14 @@ void end_progress() {
     std::fputs("\r\033[K", stderr);
     std::fflush(stderr);
     g_bar->drawn = false;
+  }
+}
+
+void require_plain_output(const std::string& path) {
+  std::error_code ec;
+  const auto status = std::filesystem::status(path, ec);
+  if (std::filesystem::exists(status) && !std::filesystem::is_regular_file(status)) {
+    throw IoError(path + ": not a regular file; a snapshot is written as a file of its own");
   }
 }
 

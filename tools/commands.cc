@@ -107,6 +107,7 @@ int run_seed(int argc, char** argv) {
   if (!args.positional().empty()) throw UsageError("seed takes no arguments besides -o FILE");
   std::string out = output_of(args);
   if (out.empty()) throw UsageError("give the snapshot to write with -o FILE");
+  require_plain_output(out);
   save_snapshot(seed_database(), out);
   return kOk;
 }
@@ -116,6 +117,7 @@ int run_load(int argc, char** argv) {
   if (help(args, kLoadHelp)) return kOk;
   std::string out = output_of(args);
   if (out.empty()) throw UsageError("give the snapshot to write with -o FILE");
+  require_plain_output(out);
   std::string table;
   std::vector<Input> inputs;
   for (const auto& item : args.items()) {

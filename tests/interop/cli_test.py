@@ -8,6 +8,7 @@ Usage: cli_test.py --folio PATH
 import argparse
 import os
 import shutil
+import stat
 import subprocess
 import sys
 import tempfile
@@ -109,6 +110,25 @@ def main():
         r = run("dump", "seed.folio", "-o", "seed.json")
         check("folio dump -o writes the file and leaves no temporary file",
               r.code == 0 and read("seed.json") == run("dump", "seed.folio").out and not leftovers(), r)
+
+        # Devices and pipes are written in place, never replaced (a pipe in
+        # the temporary folder stands for /dev/stdout); links are followed.
+        os.mkfifo(p("pipe"))
+        reader = subprocess.Popen(["cat", p("pipe")], stdout=subprocess.PIPE)
+        r = run("dump", "seed.folio", "-o", "pipe")
+        through_pipe = reader.communicate(timeout=60)[0]
+        check("folio dump -o PIPE writes through the pipe and leaves it a pipe",
+              r.code == 0 and stat.S_ISFIFO(os.stat(p("pipe")).st_mode) and
+              through_pipe == run("dump", "seed.folio").out, r)
+        r = run("seed", "-o", "pipe")
+        check("a snapshot is not written over a pipe or a device (exit 3)",
+              r.code == 3 and stat.S_ISFIFO(os.stat(p("pipe")).st_mode), r)
+        write("target.json", "old")
+        os.symlink("target.json", p("link.json"))
+        r = run("dump", "seed.folio", "-o", "link.json")
+        check("folio dump -o LINK replaces the file the link names and keeps the link",
+              r.code == 0 and os.path.islink(p("link.json")) and
+              read("target.json") == read("seed.json"), r)
 
         # load: all or nothing.
         r = run("load", "seed.json", "-o", "again.folio")
