@@ -219,19 +219,21 @@ void read_inputs(const Schema& schema, const std::vector<Input>& inputs, RowSink
 
 }  // namespace internal
 
-Input read_input(const std::filesystem::path& path, std::string table) {
-  Input in;
-  in.name = path.string();
+std::optional<InputFormat> input_format(const std::filesystem::path& path) {
   std::string ext = path.extension().string();
   std::transform(ext.begin(), ext.end(), ext.begin(),
                  [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  if (ext == ".json") {
-    in.format = InputFormat::kFixture;
-  } else if (ext == ".csv") {
-    in.format = InputFormat::kCsv;
-  } else {
-    throw InputError({in.name + ": not a .json fixture or a .csv file"});
-  }
+  if (ext == ".json") return InputFormat::kFixture;
+  if (ext == ".csv") return InputFormat::kCsv;
+  return std::nullopt;
+}
+
+Input read_input(const std::filesystem::path& path, std::string table) {
+  Input in;
+  in.name = path.string();
+  const std::optional<InputFormat> format = input_format(path);
+  if (!format) throw InputError({in.name + ": not a .json fixture or a .csv file"});
+  in.format = *format;
   std::ifstream file(path, std::ios::binary);
   if (!file) {
     throw InputError({in.name + ": cannot open: " + std::strerror(errno)});

@@ -9,6 +9,7 @@
 
 #include "db_state.h"
 #include "folio/folio.h"
+#include "sample_rows.h"
 
 // g++ 12 (-Wextra) warns about members left to their defaults in designated
 // initializers, the way the API builds rows: Author{.name = ..., .email = ...}.
@@ -20,19 +21,10 @@ using folio::Book;
 using folio::Id;
 using folio_test::DbState;
 using folio_test::state;
+using folio_test::author;
+using folio_test::book;
 
 namespace {
-
-Author author(std::string email) {
-  return Author{.name = "Someone", .email = std::move(email)};
-}
-
-Book book(Id author_id, std::string title) {
-  return Book{.author_id = author_id,
-              .title = std::move(title),
-              .published_year = 2001,
-              .price = folio::Decimal::from_units(500, 2)};
-}
 
 // One of each kind of write, touching every table and index: creates,
 // updates of unique keys, a move between authors, a cascading delete.

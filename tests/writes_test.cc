@@ -9,6 +9,7 @@
 
 #include "folio/folio.h"
 #include "refusals.h"
+#include "sample_rows.h"
 
 // g++ 12 (-Wextra) warns about members left to their defaults in designated
 // initializers, the way the API builds rows: Author{.name = ..., .email = ...}.
@@ -21,21 +22,8 @@ using folio::DateTime;
 using folio::Id;
 using folio_test::integrity_error;
 using folio_test::Refusal;
-
-namespace {
-
-Author author(std::string email) {
-  return Author{.name = "Someone", .email = std::move(email)};
-}
-
-Book book(Id author_id, std::string title) {
-  return Book{.author_id = author_id,
-              .title = std::move(title),
-              .published_year = 2001,
-              .price = folio::Decimal::from_units(500, 2)};
-}
-
-}  // namespace
+using folio_test::author;
+using folio_test::book;
 
 TEST_CASE("ids start at 1 in every table and count up", "[ids]") {
   folio::Database db;

@@ -210,32 +210,16 @@ void require_plain_output(const std::string& path) {
 }
 
 Input read_input_file(const std::string& path, const std::string& table) {
-  Input in;
-  in.name = path;
-  in.table = table;
-  std::string ext = std::filesystem::path(path).extension().string();
-  std::transform(ext.begin(), ext.end(), ext.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  if (ext == ".json") {
-    in.format = InputFormat::kFixture;
-  } else if (ext == ".csv") {
-    in.format = InputFormat::kCsv;
-  } else {
+  if (!input_format(path)) {
     throw UsageError(path + ": an input is a .json fixture or a .csv file");
   }
   std::error_code ec;
   if (std::filesystem::is_directory(path, ec)) throw IoError(path + ": is a folder, not a file");
-  std::ifstream file(path, std::ios::binary);
-  if (!file) throw IoError(path + ": cannot open: " + error_text(errno));
-  file.seekg(0, std::ios::end);
-  const std::streamoff size = file.tellg();
-  file.seekg(0, std::ios::beg);
-  if (size > 0) {
-    in.text.resize(static_cast<std::size_t>(size));
-    file.read(in.text.data(), size);
+  try {
+    return read_input(path, table);
+  } catch (const InputError& e) {
+    throw IoError(e.what());  // the file could not be read: exit 3, not 1
   }
-  if (!file) throw IoError(path + ": cannot read: " + error_text(errno));
-  return in;
 }
 
 }  // namespace folio::cli

@@ -42,6 +42,7 @@
 #include <filesystem>
 #include <ostream>
 #include <sstream>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -62,6 +63,10 @@ struct Input {
   // or model name ("Book"); empty: the stem of `name` ("books.csv").
   std::string table;
 };
+
+// The input format of a file, by its extension (.json, .csv, in any case),
+// or nullopt for another extension.
+std::optional<InputFormat> input_format(const std::filesystem::path& path);
 
 // Reads a file as an input; the format is taken from the extension (.json,
 // .csv). Throws InputError naming the file when it cannot be read or has
