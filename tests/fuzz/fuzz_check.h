@@ -19,11 +19,26 @@ namespace folio_fuzz {
 
 // Writes db in every format; the fixture and each table's CSV must load back
 // into rows that write the same fixture.
+// Django's fixture format cuts datetimes to milliseconds: 00:00:00.000123
+// is written "00:00:00.000Z" (as Django writes it) and reads back as
+// 00:00:00, which is written "00:00:00Z". That is the one change a round trip
+// may make.
+inline std::string without_zero_milliseconds(std::string fixture) {
+  const std::string cut = ".000Z\"";
+  for (std::size_t at = fixture.find(cut); at != std::string::npos;
+       at = fixture.find(cut, at)) {
+    fixture.replace(at, cut.size(), "Z\"");
+  }
+  return fixture;
+}
+
 inline void write_everything(const folio::Database& db) {
   const std::string fixture = folio::to_fixture(db);
   folio::Database again = folio::load(
       {folio::Input{"again.json", fixture, folio::InputFormat::kFixture, {}}});
-  if (folio::to_fixture(again) != fixture) fail("the fixture does not round trip");
+  if (folio::to_fixture(again) != without_zero_milliseconds(fixture)) {
+    fail("the fixture does not round trip");
+  }
   std::vector<folio::Input> csv;
   for (const std::string& table : folio::table_names()) {
     std::ostringstream out;
