@@ -57,4 +57,18 @@ inline void write_everything(const folio::Database& db) {
   }
 }
 
+// What every target does with an input: it loads or is refused with
+// InputError (with at least one problem), and what loads round trips.
+inline int check_input(const folio::Input& in) {
+  folio::Database db;
+  try {
+    db = folio::load({in});
+  } catch (const folio::InputError& e) {
+    if (e.problems().empty()) fail("InputError without problems");
+    return 0;
+  }
+  write_everything(db);
+  return 0;
+}
+
 }  // namespace folio_fuzz

@@ -14,15 +14,8 @@ import sys
 import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-failures = []
-
-
-def check(name, ok, detail=""):
-    print(("PASS " if ok else "FAIL ") + name, flush=True)
-    if not ok:
-        if detail:
-            print("     " + str(detail).replace("\n", "\n     "), flush=True)
-        failures.append(name)
+sys.path.insert(0, HERE)
+from checks import check, failures  # noqa: E402
 
 
 class Run:
