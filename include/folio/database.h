@@ -342,7 +342,6 @@ class BasicDatabase {
 
  private:
   static constexpr Id kMaxId = std::numeric_limits<Id>::max();
-  static constexpr std::size_t kModels = sizeof...(Models);
 
   enum class Op : unsigned char { kInsert, kErase, kReplace };
   struct UndoEntry {
@@ -526,8 +525,7 @@ class BasicDatabase {
   const M& apply_insert(M row) {
     auto& t = mutable_table<M>();
     if (depth_ > 0) make_room(undo_.entries, 1);
-    const bool automatic = row.id == 0;
-    if (automatic) row.id = t.next_id_;
+    if (row.id == 0) row.id = t.next_id_;
     auto [it, inserted] = t.rows_.insert(std::move(row));
     if (!inserted) {
       throw IntegrityError("the row collides with row " + std::to_string(it->id),
