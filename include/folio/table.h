@@ -11,6 +11,7 @@
 #include <boost/iterator/indirect_iterator.hpp>
 #include <boost/multi_index_container.hpp>
 
+#include "folio/internal/pool.h"
 #include "folio/model.h"
 
 namespace folio {
@@ -64,7 +65,10 @@ class BasicDatabase;
 template <class M>
 class Table {
  public:
-  using Container = boost::multi_index_container<M, typename M::Indexes>;
+  // The rows and their indexes, in nodes from the table's own pool
+  // (internal/pool.h).
+  using Container = boost::multi_index_container<M, typename M::Indexes,
+                                                 internal::NodeAllocator<M>>;
 
   // The row with this id, or nullptr. Never throws, never allocates.
   const M* find(Id id) const noexcept {

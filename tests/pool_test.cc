@@ -1,0 +1,151 @@
+// The tables' node pool (internal/pool.h): blocks never overlap, freed
+// blocks are reused, containers copied, moved and swapped keep their rows.
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <cstdint>
+#include <cstring>
+#include <set>
+#include <string>
+#include <vector>
+
+#include <boost/multi_index/hashed_index.hpp>
+#include <boost/multi_index/member.hpp>
+#include <boost/multi_index/ordered_index.hpp>
+#include <boost/multi_index_container.hpp>
+
+#include "folio/internal/pool.h"
+
+using folio::internal::NodeAllocator;
+using folio::internal::NodeArena;
+
+namespace {
+
+// Fills a block with a byte pattern of its own, and checks it is intact.
+void fill(void* p, std::size_t size, unsigned char tag) { std::memset(p, tag, size); }
+bool intact(const void* p, std::size_t size, unsigned char tag) {
+  const auto* b = static_cast<const unsigned char*>(p);
+  return std::all_of(b, b + size, [&](unsigned char c) { return c == tag; });
+}
+
+}  // namespace
+
+TEST_CASE("pool blocks of two sizes never overlap and keep their bytes", "[pool]") {
+  NodeArena arena;
+  struct Block {
+    void* p;
+    std::size_t size;
+    unsigned char tag;
+  };
+  std::vector<Block> blocks;
+  for (int i = 0; i < 20000; ++i) {
+    const std::size_t size = i % 3 == 0 ? 24 : 136;
+    void* p = arena.allocate(size);
+    CHECK(reinterpret_cast<std::uintptr_t>(p) % 8 == 0);
+    const auto tag = static_cast<unsigned char>(i);
+    fill(p, size, tag);
+    blocks.push_back({p, size, tag});
+  }
+  // No two blocks share a byte.
+  std::vector<std::pair<std::uintptr_t, std::uintptr_t>> spans;
+  for (const Block& b : blocks) {
+    const auto at = reinterpret_cast<std::uintptr_t>(b.p);
+    spans.emplace_back(at, at + b.size);
+  }
+  std::sort(spans.begin(), spans.end());
+  for (std::size_t i = 1; i < spans.size(); ++i) {
+    REQUIRE(spans[i - 1].second <= spans[i].first);
+  }
+  for (const Block& b : blocks) REQUIRE(intact(b.p, b.size, b.tag));
+  // 20000 blocks, mostly of 136 bytes: chunks grew past one huge page.
+  CHECK(arena.reserved_bytes() >= (20000 / 3) * 24 + (2 * 20000 / 3) * 136);
+  CHECK(arena.reserved_bytes() < 3 * ((20000 / 3) * 24 + (2 * 20000 / 3) * 136) +
+                                     (std::size_t{4} << 20));
+}
+
+TEST_CASE("freed pool blocks are reused before the pool grows", "[pool]") {
+  NodeArena arena;
+  std::vector<void*> blocks;
+  for (int i = 0; i < 1000; ++i) blocks.push_back(arena.allocate(40));
+  const std::size_t reserved = arena.reserved_bytes();
+  std::set<void*> freed;
+  for (std::size_t i = 0; i < blocks.size(); i += 2) {
+    arena.deallocate(blocks[i], 40);
+    freed.insert(blocks[i]);
+  }
+  std::set<void*> again;
+  for (std::size_t i = 0; i < freed.size(); ++i) again.insert(arena.allocate(40));
+  CHECK(again == freed);
+  CHECK(arena.reserved_bytes() == reserved);
+  // Blocks of another size come from chunks of their own.
+  void* other = arena.allocate(64);
+  CHECK(freed.count(other) == 0);
+}
+
+TEST_CASE("large arrays are mapped on their own and writable", "[pool]") {
+  const std::size_t bytes = NodeArena::kLargeArray * 3 + 100;
+  void* p = NodeArena::allocate_large(bytes);
+  fill(p, bytes, 0xAB);
+  CHECK(intact(p, bytes, 0xAB));
+  NodeArena::deallocate_large(p, bytes);
+}
+
+namespace {
+
+namespace bmi = boost::multi_index;
+struct Row {
+  int id;
+  std::string name;
+};
+using Rows = bmi::multi_index_container<
+    Row,
+    bmi::indexed_by<bmi::hashed_unique<bmi::member<Row, int, &Row::id>>,
+                    bmi::ordered_non_unique<bmi::member<Row, std::string, &Row::name>>>,
+    NodeAllocator<Row>>;
+
+Rows make_rows(int from, int to) {
+  Rows rows;
+  for (int i = from; i < to; ++i) rows.insert(Row{i, "name " + std::to_string(i % 97)});
+  return rows;
+}
+bool holds(const Rows& rows, int from, int to) {
+  if (rows.size() != static_cast<std::size_t>(to - from)) return false;
+  for (int i = from; i < to; ++i) {
+    auto it = rows.find(i);
+    if (it == rows.end() || it->name != "name " + std::to_string(i % 97)) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+TEST_CASE("a container on the pool erases, copies, moves and swaps", "[pool]") {
+  // Enough rows for several chunks; few enough for Debug's invariant checks.
+  constexpr int kRows = 3000;
+  Rows rows = make_rows(0, kRows);
+  CHECK(holds(rows, 0, kRows));
+  CHECK(rows.get_allocator().reserved_bytes() > 0);
+  for (int i = 0; i < kRows; i += 2) rows.erase(i);
+  for (int i = 0; i < kRows; i += 2) rows.insert(Row{i, "name " + std::to_string(i % 97)});
+  CHECK(holds(rows, 0, kRows));
+
+  // A copy has a pool of its own.
+  Rows copy(rows);
+  CHECK(!(copy.get_allocator() == rows.get_allocator()));
+  CHECK(holds(copy, 0, kRows));
+
+  // A container moved from stays usable and is destroyed cleanly.
+  Rows moved(std::move(copy));
+  CHECK(holds(moved, 0, kRows));
+  copy.insert(Row{7, "name 7"});
+  CHECK(copy.size() == 1);
+
+  Rows other = make_rows(100, 200);
+  moved.swap(other);
+  CHECK(holds(moved, 100, 200));
+  CHECK(holds(other, 0, kRows));
+  other = std::move(moved);
+  CHECK(holds(other, 100, 200));
+  other.clear();
+  CHECK(other.empty());
+}
