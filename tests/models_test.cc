@@ -1,7 +1,12 @@
 // The seed document's rows and every path it shows.
 #include <catch2/catch.hpp>
 
+#include <string>
+#include <utility>
+#include <vector>
+
 #include "folio/folio.h"
+#include "sample_rows.h"
 
 using folio::Author;
 using folio::AuthorProfile;
@@ -175,4 +180,51 @@ TEST_CASE("deleting a book or a profile alone reports only that row",
   CHECK(profile.per_model == Counts{{"myapp.AuthorProfile", 1}});
   CHECK(db.find<Author>(1) != nullptr);
   CHECK(folio::find_profile(db, db.get<Author>(1)) == nullptr);
+}
+
+// books() finds a row of the author through the hashed lookup index, then
+// the ends of the range in the ordered (author_id, id) index: the range must
+// be whole and in id order whatever order the rows were inserted in, and
+// must not take in a neighbour author's books.
+TEST_CASE("author.books.all() is whole and in id order for any insert order",
+          "[relations]") {
+  folio::Database db;
+  for (int i = 1; i <= 4; ++i) {
+    db.create(folio_test::author("a" + std::to_string(i) + "@example.com"));
+  }
+  // Author 2's books by id 9, 2, 14, 5, 11, interleaved with authors 1 and 3
+  // (ids on both sides of author 2's); author 4 has none.
+  const std::vector<std::pair<folio::Id, folio::Id>> rows = {
+      {3, 1}, {9, 2}, {1, 1}, {2, 2}, {20, 3}, {14, 2}, {4, 3}, {5, 2},
+      {8, 1}, {11, 2}, {13, 3}};
+  for (auto [id, author_id] : rows) {
+    folio::Book b = folio_test::book(author_id, "t" + std::to_string(id));
+    b.id = id;
+    db.restore(b);
+  }
+  auto ids_of = [&](folio::Id author_id) {
+    std::vector<folio::Id> ids;
+    for (const Book& b : folio::books(db, db.get<Author>(author_id))) {
+      CHECK(b.author_id == author_id);
+      ids.push_back(b.id);
+    }
+    return ids;
+  };
+  CHECK(ids_of(1) == std::vector<folio::Id>{1, 3, 8});
+  CHECK(ids_of(2) == std::vector<folio::Id>{2, 5, 9, 11, 14});
+  CHECK(ids_of(3) == std::vector<folio::Id>{4, 13, 20});
+  CHECK(ids_of(4).empty());
+  CHECK(folio::books(db, db.get<Author>(4)).empty());
+
+  // A later create, an update that moves a book, and a delete.
+  db.create(folio_test::book(2, "new"));  // id 21
+  folio::Book moved = db.get<Book>(9);
+  moved.author_id = 4;
+  db.update(moved);
+  db.remove<Book>(2);
+  CHECK(ids_of(2) == std::vector<folio::Id>{5, 11, 14, 21});
+  CHECK(ids_of(4) == std::vector<folio::Id>{9});
+  CHECK(db.remove<Author>(2).count("myapp.Book") == 4);
+  CHECK(ids_of(1) == std::vector<folio::Id>{1, 3, 8});
+  CHECK(ids_of(3) == std::vector<folio::Id>{4, 13, 20});
 }

@@ -129,10 +129,31 @@ class BasicDatabase {
   template <class Child, class Parent>
   auto children(const Parent& parent) const {
     constexpr auto fk = internal::foreign_key_to<Child, Parent>();
-    using Tag = typename decltype(fk)::tag;
-    const auto& index = table<Child>().template index<Tag>();
-    auto [first, last] = internal::equal_range_of(index, parent.id);
-    return Range<decltype(first)>(first, last);
+    using Key = decltype(fk);
+    using Tag = typename Key::tag;
+    const auto& rows = table<Child>().container();
+    const auto& index = rows.template get<Tag>();
+    using It = typename std::decay_t<decltype(index)>::const_iterator;
+    if constexpr (std::is_same_v<Tag, typename Key::lookup_tag>) {
+      auto [first, last] = internal::equal_range_of(index, parent.id);
+      return Range<It>(first, last);
+    } else {
+      // One child from the hashed lookup index, then its neighbours in Tag's
+      // order: children created in id order are found at the range's end,
+      // so this walks the range once more, among nodes already in cache.
+      const auto& lookup = rows.template get<typename Key::lookup_tag>();
+      auto hit = lookup.find(parent.id);
+      if (hit == lookup.end()) return Range<It>(index.end(), index.end());
+      It first = rows.template project<Tag>(hit);
+      for (It it = first; it != index.begin();) {
+        if ((*--it).*fk.column != parent.id) break;
+        first = it;
+      }
+      It last = rows.template project<Tag>(hit);
+      while (++last != index.end() && (*last).*fk.column == parent.id) {
+      }
+      return Range<It>(first, last);
+    }
   }
   // The one child of a parent through a unique foreign key (author ->
   // profile), or nullptr.
@@ -194,7 +215,8 @@ class BasicDatabase {
                          " matching query does not exist.");
     }
     if constexpr (requires { M::on_update(*it, row); }) M::on_update(*it, row);
-    check(row, &*it);
+    validate(row);
+    check_foreign_keys(row, &*it);
     return apply_replace<M>(it, std::move(row));
   }
   // Deletes the row with this id and, through ON DELETE CASCADE, every row
@@ -459,20 +481,20 @@ class BasicDatabase {
     ((n++ == i ? f.template operator()<Models>() : void()), ...);
   }
 
-  // Validation, then foreign keys, then unique constraints. `old` is the
-  // stored row an update replaces (nullptr for an insert).
-  template <class M>
-  void check(const M& row, const M* old) const {
-    validate(row);
-    check_foreign_keys(row);
-    check_unique(row, old);
-  }
+  // The checks run in Django's order: validation, then foreign keys, then
+  // unique constraints. The unique constraints are checked by the insert or
+  // replace itself, which refuses a key its index already holds and then
+  // leaves the row untouched; only then is the index searched again, to name
+  // the constraint (check_unique). A successful write probes each index once.
 
+  // `old`: the stored row an update replaces; a key it already holds is not
+  // looked up again.
   template <class M>
-  void check_foreign_keys(const M& row) const {
+  void check_foreign_keys(const M& row, const M* old = nullptr) const {
     internal::for_each_in(internal::foreign_keys_of<M>(), [&](const auto& fk) {
       using Parent = typename std::decay_t<decltype(fk)>::parent;
       Id parent_id = row.*fk.column;
+      if (old != nullptr && (*old).*fk.column == parent_id) return;
       if (find<Parent>(parent_id) == nullptr) {
         throw IntegrityError(std::string(Parent::kInfo.verbose_name) +
                                  " instance with id " + std::to_string(parent_id) +
@@ -504,7 +526,8 @@ class BasicDatabase {
   template <class M>
   const M& insert_checked(M row) {
     check_id_free(row);
-    check<M>(row, nullptr);
+    validate(row);
+    check_foreign_keys(row);
     return apply_insert(std::move(row));
   }
 
@@ -519,7 +542,8 @@ class BasicDatabase {
     }
   }
 
-  // ---- The write path. Rows reaching here have passed check(). ----
+  // ---- The write path. Rows reaching here are valid and their foreign
+  // keys hold; a unique key taken makes the insert or replace fail. ----
 
   template <class M>
   const M& apply_insert(M row) {
@@ -528,6 +552,8 @@ class BasicDatabase {
     if (row.id == 0) row.id = t.next_id_;
     auto [it, inserted] = t.rows_.insert(std::move(row));
     if (!inserted) {
+      // A failed insert has not moved from `row`.
+      check_unique<M>(row, nullptr);
       throw IntegrityError("the row collides with row " + std::to_string(it->id),
                            std::string(M::kInfo.table), "", "");
     }
@@ -555,6 +581,8 @@ class BasicDatabase {
     }
     if (!replaced) {
       if (depth_ > 0) saved.pop_back();
+      // A failed replace has not moved from `row`.
+      check_unique<M>(row, &*it);
       throw IntegrityError("the row collides with another row",
                            std::string(M::kInfo.table), "", "");
     }
@@ -581,7 +609,8 @@ class BasicDatabase {
       using Key = std::decay_t<decltype(fk)>;
       if constexpr (std::is_same_v<typename Key::parent, P> &&
                     kReferenced<C> == Referenced) {
-        const auto& index = table<C>().template index<typename Key::tag>();
+        // The lookup index: the order of the rows does not matter here.
+        const auto& index = table<C>().template index<typename Key::lookup_tag>();
         std::vector<const C*> found;
         for (const P* parent : parents) {
           auto [first, last] = internal::equal_range_of(index, parent->id);

@@ -117,12 +117,21 @@ struct Unique {
 };
 
 // A foreign key from M to Parent through the member `column`, ON DELETE
-// CASCADE, served by M's index `Tag` (a unique index for a one-to-one field).
-template <class M, class Parent, class Tag>
+// CASCADE, served by M's index `Tag` (a unique index for a one-to-one field;
+// for a many-to-one field, the order in which a parent's children come, as
+// an ordered index on (column, id) gives id order).
+//
+// `LookupTag`, when it differs from Tag, names a hashed non-unique index on
+// the column alone: it finds a parent's children in O(1) instead of a
+// descent through Tag's tree, which costs a cache miss per level once the
+// table has millions of rows. children() then finds the ends of the range in
+// Tag from the row it found, and cascades walk its group directly.
+template <class M, class Parent, class Tag, class LookupTag = Tag>
 struct ForeignKey {
   using model = M;
   using parent = Parent;
   using tag = Tag;
+  using lookup_tag = LookupTag;
   Id M::*column;
   std::string_view field;   // Django's field name: "author"
   std::string_view column_name;  // "author_id"

@@ -119,6 +119,7 @@ struct Book {
   bool is_published = true;       // BooleanField(default=True)
 
   struct by_author {};
+  struct by_author_lookup {};
   struct by_author_title {};
   static constexpr ModelInfo kInfo{"myapp.Book", "Book", "myapp.book", "book",
                                    "books", 1};
@@ -140,10 +141,14 @@ struct Book {
   }
   // by_id: unique, hashed (primary key). by_author: ordered on (author_id,
   // id), not unique on author_id: an author's books in id order.
+  // by_author_lookup: hashed on author_id, not unique: finds an author's
+  // books without descending by_author's tree (see ForeignKey).
   // by_author_title: unique, hashed (uniq_book_per_author).
   using Indexes = bmi::indexed_by<
       primary_key<Book>,
       bmi::ordered_unique<bmi::tag<by_author>, bmi::key<&Book::author_id, &Book::id>>,
+      bmi::hashed_non_unique<bmi::tag<by_author_lookup>, bmi::key<&Book::author_id>,
+                             internal::IdHash>,
       bmi::hashed_unique<
           bmi::tag<by_author_title>, bmi::key<&Book::author_id, &Book::title>,
           bmi::composite_key_hash<internal::IdHash, internal::StringHash>,
@@ -158,7 +163,8 @@ struct Book {
   }
   static constexpr auto foreign_keys() {
     return std::tuple{
-        ForeignKey<Book, Author, by_author>{&Book::author_id, "author", "author_id"}};
+        ForeignKey<Book, Author, by_author, by_author_lookup>{
+            &Book::author_id, "author", "author_id"}};
   }
 };
 
