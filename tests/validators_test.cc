@@ -468,6 +468,26 @@ TEST_CASE("code points are counted as Python's len() counts them",
   CHECK(code_point_count("e\xCC\x81") == 2);  // e + U+0301: two code points.
 }
 
+TEST_CASE("ASCII runs of any length are counted and checked with the rest",
+          "[validators][utf8]") {
+  // Runs of ASCII are skipped eight bytes at a time: text on both sides of
+  // and across those words.
+  const std::string ascii = "abcdefghijklmnopq";  // 17 bytes
+  for (std::size_t n = 0; n <= ascii.size(); ++n) {
+    const std::string head = ascii.substr(0, n);
+    INFO(n);
+    CHECK(code_point_count(head) == n);
+    CHECK(code_point_count(head + "\xC3\xA4" + head) == 2 * n + 1);
+    CHECK(code_point_count(head + "\xFF" + head) == 2 * n + 1);
+    CHECK(code_point_count(head + "\xE2\x82" + head) == 2 * n + 2);
+    CHECK(is_valid_utf8(head));
+    CHECK(is_valid_utf8(head + "\xF0\x9F\x98\x80" + head));
+    CHECK_FALSE(is_valid_utf8(head + "\x80" + head));
+    CHECK_FALSE(is_valid_utf8(head + "\xED\xA0\x80"));
+    CHECK_FALSE(is_valid_utf8("\xC3" + head));
+  }
+}
+
 TEST_CASE("an ill-formed byte counts as one code point", "[validators][utf8]") {
   // As len(data.decode('utf-8', 'surrogateescape')).
   CHECK(code_point_count("\xFF") == 1);
