@@ -363,6 +363,66 @@ bool bracketed_netloc_ok(Text netloc) {
 
 }  // namespace
 
+// It only ever accepts, so it only needs to be right about what it accepts.
+// Why each step of is_valid_url_text accepts the same: it is ASCII
+// without tab, CR or LF and at most 2048 code points; the scheme is one of
+// the four; urlsplit() takes exactly the host as the netloc (no '[', ']',
+// '@', ':' or delimiter in it); the regex matches, hostname_re and domain_re
+// taking the labels before the last dot (each with no edge '-') and tld_re
+// the last label, with the tail after it, which has no \s; the netloc is no
+// bracketed literal; and the host has 1 to 253 characters.
+bool is_common_ascii_url(std::string_view value) {
+  const auto is_letter = [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+  };
+  if (value.size() > 2048) return false;
+  const std::size_t scheme_end = value.find("://");
+  if (scheme_end < 3 || scheme_end > 5) return false;  // npos included
+  char scheme[5] = {};
+  for (std::size_t i = 0; i < scheme_end; ++i) {
+    const char c = value[i];
+    scheme[i] = c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c;
+  }
+  const std::string_view lower(scheme, scheme_end);
+  if (lower != "http" && lower != "https" && lower != "ftp" &&
+      lower != "ftps") {
+    return false;
+  }
+  const std::size_t host_begin = scheme_end + 3;
+  std::size_t label_begin = host_begin;
+  std::size_t labels = 0;
+  bool letters_only = true;
+  std::size_t i = host_begin;
+  for (;; ++i) {
+    const char c = i < value.size() ? value[i] : '\0';
+    if (is_letter(c)) continue;
+    if ((c >= '0' && c <= '9') || c == '-') {
+      letters_only = false;
+      continue;
+    }
+    const std::size_t length = i - label_begin;
+    if (length == 0 || length > 63 || value[label_begin] == '-' ||
+        value[i - 1] == '-') {
+      return false;
+    }
+    ++labels;
+    if (c != '.') break;
+    label_begin = i + 1;
+    letters_only = true;
+  }
+  // The last label is the top-level one: tld_re's first form, letters only.
+  if (labels < 2 || !letters_only || i - label_begin < 2 ||
+      i - host_begin > 253) {
+    return false;
+  }
+  if (i == value.size()) return true;
+  if (value[i] != '/' && value[i] != '?' && value[i] != '#') return false;
+  for (++i; i < value.size(); ++i) {
+    if (value[i] < '!' || value[i] > '~') return false;
+  }
+  return true;
+}
+
 bool is_valid_url_text(Text value) {
   if (value.size() > 2048 ||
       std::any_of(value.begin(), value.end(), [](char32_t c) {
