@@ -28,7 +28,9 @@ bool check_text(FieldErrors& errors, std::string_view field,
 
 void max_length(FieldErrors& errors, std::string_view field,
                 std::string_view value, int limit) {
-  if (limit <= 0) return;
+  // A code point takes at least one byte, so a value of at most `limit`
+  // bytes cannot have too many: most values are never counted.
+  if (limit <= 0 || value.size() <= static_cast<std::size_t>(limit)) return;
   std::size_t n = code_point_count(value);
   if (n > static_cast<std::size_t>(limit)) {
     add(errors, field,

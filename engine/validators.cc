@@ -6,6 +6,8 @@
 
 #include <algorithm>
 #include <cstddef>
+#include <cstdint>
+#include <cstring>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -22,6 +24,32 @@ using Text = std::u32string_view;
 constexpr std::size_t kNpos = Text::npos;
 
 // --- UTF-8 ---------------------------------------------------------------
+
+// Length of the run of ASCII bytes at the start of `s`. Eight bytes at a
+// time: nearly every value folio stores is ASCII throughout.
+std::size_t ascii_prefix(std::string_view s) {
+  constexpr std::uint64_t kHighBits = 0x8080808080808080;
+  std::size_t i = 0;
+  for (; i + 8 <= s.size(); i += 8) {
+    std::uint64_t word = 0;
+    std::memcpy(&word, s.data() + i, 8);
+    if ((word & kHighBits) != 0) break;
+  }
+  while (i < s.size() && static_cast<unsigned char>(s[i]) < 0x80) ++i;
+  return i;
+}
+
+bool is_ascii(std::string_view s) { return ascii_prefix(s) == s.size(); }
+
+// ASCII text is its own code points. Widening it into a buffer on the stack
+// gives the code point algorithms their input without the decoder and
+// without an allocation; the caller has checked `s` fits.
+Text widen_ascii(std::string_view s, char32_t* buffer) {
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    buffer[i] = static_cast<unsigned char>(s[i]);
+  }
+  return Text(buffer, s.size());
+}
 
 // Length of the well-formed UTF-8 sequence at the start of `s` (storing its
 // code point in `cp`), or 0 when it is ill-formed.
@@ -168,10 +196,59 @@ bool is_valid_email_text(Text value) {
   return ace && is_valid_email_domain(*ace);
 }
 
+// A shortcut for the emails folio mostly sees, on the bytes: an ASCII
+// dot-atom user part, one '@', then dotted labels of letters, digits and
+// hyphens that domain_regex matches. Such a value is accepted by
+// is_valid_email_text: its only '@' is the last, it is at most 320 code
+// points, is_dot_atom() takes the user part and matches_email_domain_regex()
+// the domain, with the same character classes restricted to ASCII. It only
+// ever accepts; every other value, refused ones included, takes the full
+// steps.
+bool is_common_ascii_email(std::string_view value) {
+  constexpr std::string_view kSymbols = "-!#$%&'*+/=?^_`{}|~";
+  const auto is_alnum = [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+           (c >= '0' && c <= '9');
+  };
+  if (value.size() > 320) return false;
+  std::size_t i = 0;
+  std::size_t run = 0;
+  for (;; ++i) {
+    if (i == value.size()) return false;
+    const char c = value[i];
+    if (c == '@') break;
+    if (c == '.') {
+      if (run == 0) return false;
+      run = 0;
+    } else if (is_alnum(c) || kSymbols.find(c) != kNpos) {
+      ++run;
+    } else {
+      return false;
+    }
+  }
+  if (run == 0) return false;
+  std::size_t label_begin = ++i;
+  std::size_t labels = 0;
+  for (;; ++i) {
+    const char c = i < value.size() ? value[i] : '\0';
+    if (is_alnum(c) || c == '-') continue;
+    const std::size_t length = i - label_begin;
+    if (length > 63 || value[i - 1] == '-') return false;
+    ++labels;
+    if (c != '.') break;
+    // Only the last label may start with '-' (or be shorter than 2).
+    if (length == 0 || value[label_begin] == '-') return false;
+    label_begin = i + 1;
+  }
+  return i == value.size() && labels >= 2 && i - label_begin >= 2;
+}
+
 }  // namespace
 
 bool is_valid_utf8(std::string_view utf8) noexcept {
   while (!utf8.empty()) {
+    utf8.remove_prefix(ascii_prefix(utf8));
+    if (utf8.empty()) break;
     char32_t cp = 0;
     const std::size_t length = decode_one(utf8, cp);
     if (length == 0) return false;
@@ -185,6 +262,10 @@ bool is_valid_utf8(std::string_view utf8) noexcept {
 std::size_t code_point_count(std::string_view utf8) noexcept {
   std::size_t count = 0;
   while (!utf8.empty()) {
+    const std::size_t ascii = ascii_prefix(utf8);
+    count += ascii;
+    utf8.remove_prefix(ascii);
+    if (utf8.empty()) break;
     char32_t cp = 0;
     const std::size_t length = decode_one(utf8, cp);
     utf8.remove_prefix(length == 0 ? 1 : length);
@@ -196,12 +277,25 @@ std::size_t code_point_count(std::string_view utf8) noexcept {
 bool is_valid_email(std::string_view value) {
   // More than 4 * 320 bytes is more than 320 code points.
   if (value.empty() || value.size() > 4 * 320) return false;
+  if (is_common_ascii_email(value)) return true;
+  if (value.size() <= 320 && is_ascii(value)) {
+    char32_t buffer[320];
+    return is_valid_email_text(widen_ascii(value, buffer));
+  }
   const std::optional<std::u32string> text = decode_utf8(value);
   return text && is_valid_email_text(*text);
 }
 
 bool is_valid_url(std::string_view value) {
   if (value.size() > 4 * 2048) return false;
+  if (vi::is_common_ascii_url(value)) return true;
+  // URLField's max_length is 200 by default: longer ASCII URLs are rare
+  // enough to take the decoder.
+  constexpr std::size_t kStackLength = 512;
+  if (value.size() <= kStackLength && is_ascii(value)) {
+    char32_t buffer[kStackLength];
+    return vi::is_valid_url_text(widen_ascii(value, buffer));
+  }
   const std::optional<std::u32string> text = decode_utf8(value);
   return text && vi::is_valid_url_text(*text);
 }

@@ -21,6 +21,11 @@ inline bool is_ci_letter(char32_t c) {
 // True when Django's URLValidator accepts `value`.
 bool is_valid_url_text(std::u32string_view value);
 
+// True for the most common URLs, a subset of those is_valid_url_text()
+// accepts (ASCII "scheme://host.tld" and a path without spaces), checked on
+// the bytes. False says nothing: the value takes is_valid_url_text().
+bool is_common_ascii_url(std::string_view value);
+
 // True when Python's ipaddress.IPv4Address(s) accepts `s`.
 bool is_python_ipv4(std::u32string_view s);
 

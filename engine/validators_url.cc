@@ -60,6 +60,20 @@ bool matches_ci(Text s, std::size_t pos, std::u32string_view literal) {
   return true;
 }
 
+// `s` starts with `lower` (lower-case ASCII) once its A-Z are lower-cased.
+// For the schemes that is all str.lower() does: the only other code points
+// it turns into ASCII letters are U+212A ('k') and U+0130 ("i" and U+0307),
+// and no scheme has a 'k' or an 'i'.
+bool matches_ascii_ci(Text s, std::u32string_view lower) {
+  for (std::size_t i = 0; i < lower.size(); ++i) {
+    const char32_t c = s[i];
+    if (c != lower[i] && !(c >= U'A' && c <= U'Z' && c + 32 == lower[i])) {
+      return false;
+    }
+  }
+  return true;
+}
+
 // URLValidator.regex after its `^(?:[a-z0-9.+-]*)://`, on the text `s` that
 // follows "://". Python's backtracking is replaced by trying every way each
 // piece can end.
@@ -256,6 +270,9 @@ bool is_valid_bracketed_host(Text host) {
 // Characters whose NFKC form (Unicode 14.0) contains one of "/?#@:"; a
 // non-ASCII netloc containing one makes urlsplit() raise ValueError.
 bool expands_to_netloc_delimiter(char32_t c) {
+  // Every such character is at or above U+2047: most text is ruled out with
+  // one comparison.
+  if (c < 0x2047) return false;
   constexpr std::u32string_view kChars =
       U"\u2047\u2048\u2049\u2100\u2101\u2105\u2106\u2A74\uFE13\uFE16\uFE55"
       U"\uFE56\uFE5F\uFE6B\uFF03\uFF0F\uFF1A\uFF1F\uFF20";
@@ -346,19 +363,83 @@ bool bracketed_netloc_ok(Text netloc) {
 
 }  // namespace
 
-bool is_valid_url_text(Text value) {
-  if (value.size() > 2048 || value.find_first_of(U"\t\r\n") != kNpos) {
+// It only ever accepts, so it only needs to be right about what it accepts.
+// Why each step of is_valid_url_text accepts the same: it is ASCII
+// without tab, CR or LF and at most 2048 code points; the scheme is one of
+// the four; urlsplit() takes exactly the host as the netloc (no '[', ']',
+// '@', ':' or delimiter in it); the regex matches, hostname_re and domain_re
+// taking the labels before the last dot (each with no edge '-') and tld_re
+// the last label, with the tail after it, which has no \s; the netloc is no
+// bracketed literal; and the host has 1 to 253 characters.
+bool is_common_ascii_url(std::string_view value) {
+  const auto is_letter = [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+  };
+  if (value.size() > 2048) return false;
+  const std::size_t scheme_end = value.find("://");
+  if (scheme_end < 3 || scheme_end > 5) return false;  // npos included
+  char scheme[5] = {};
+  for (std::size_t i = 0; i < scheme_end; ++i) {
+    const char c = value[i];
+    scheme[i] = c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c;
+  }
+  const std::string_view lower(scheme, scheme_end);
+  if (lower != "http" && lower != "https" && lower != "ftp" &&
+      lower != "ftps") {
     return false;
   }
-  // value.split('://')[0].lower() in schemes.
+  const std::size_t host_begin = scheme_end + 3;
+  std::size_t label_begin = host_begin;
+  std::size_t labels = 0;
+  bool letters_only = true;
+  std::size_t i = host_begin;
+  for (;; ++i) {
+    const char c = i < value.size() ? value[i] : '\0';
+    if (is_letter(c)) continue;
+    if ((c >= '0' && c <= '9') || c == '-') {
+      letters_only = false;
+      continue;
+    }
+    const std::size_t length = i - label_begin;
+    if (length == 0 || length > 63 || value[label_begin] == '-' ||
+        value[i - 1] == '-') {
+      return false;
+    }
+    ++labels;
+    if (c != '.') break;
+    label_begin = i + 1;
+    letters_only = true;
+  }
+  // The last label is the top-level one: tld_re's first form, letters only.
+  if (labels < 2 || !letters_only || i - label_begin < 2 ||
+      i - host_begin > 253) {
+    return false;
+  }
+  if (i == value.size()) return true;
+  if (value[i] != '/' && value[i] != '?' && value[i] != '#') return false;
+  for (++i; i < value.size(); ++i) {
+    if (value[i] < '!' || value[i] > '~') return false;
+  }
+  return true;
+}
+
+bool is_valid_url_text(Text value) {
+  if (value.size() > 2048 ||
+      std::any_of(value.begin(), value.end(), [](char32_t c) {
+        return c == U'\t' || c == U'\r' || c == U'\n';
+      })) {
+    return false;
+  }
+  // value.split('://')[0].lower() in schemes. Only A-Z change under lower()
+  // in a scheme that can match, so the comparison needs no lower-cased copy.
   const std::size_t scheme_end = value.find(U"://");
   if (scheme_end == kNpos) return false;
-  std::u32string scheme(value.substr(0, scheme_end));
-  for (char32_t& c : scheme) {
-    if (c >= U'A' && c <= U'Z') c += 32;
-  }
-  if (scheme != U"http" && scheme != U"https" && scheme != U"ftp" &&
-      scheme != U"ftps") {
+  const Text scheme = value.substr(0, scheme_end);
+  const auto scheme_is = [&](std::u32string_view lower) {
+    return scheme.size() == lower.size() && matches_ascii_ci(scheme, lower);
+  };
+  if (!scheme_is(U"http") && !scheme_is(U"https") && !scheme_is(U"ftp") &&
+      !scheme_is(U"ftps")) {
     return false;
   }
   const std::optional<SplitUrl> parts = split_url(value, scheme_end);
@@ -369,8 +450,11 @@ bool is_valid_url_text(Text value) {
     // The IDN retry: punycode the netloc and match urlunsplit()'s result.
     const std::optional<std::u32string> netloc = idna_encode(parts->netloc);
     if (!netloc) return false;
-    std::u32string url =
-        scheme + U"://" + *netloc + std::u32string(parts->path);
+    std::u32string url(scheme);
+    for (char32_t& c : url) {
+      if (c >= U'A' && c <= U'Z') c += 32;
+    }
+    url += U"://" + *netloc + std::u32string(parts->path);
     if (!parts->query.empty()) url += U'?' + std::u32string(parts->query);
     if (!parts->fragment.empty()) url += U'#' + std::u32string(parts->fragment);
     if (!matches_url_regex(url)) return false;

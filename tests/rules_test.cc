@@ -87,9 +87,31 @@ TEST_CASE("a book title cannot be blank or longer than 200 code points",
   CHECK(db.create(book(repeat("ж", 200))).title == repeat("ж", 200));
 }
 
+TEST_CASE(
+    "a length limit counts code points when the bytes alone exceed it",
+    "[rules][length]") {
+  folio::Database db = folio::seed_database();
+  // 200 bytes: within the limit whatever it holds.
+  CHECK(db.create(author(repeat("a", 200), "a@example.com")).name.size() ==
+        200);
+  // 201 and 203 bytes, 200 code points.
+  CHECK(db.create(author(repeat("a", 199) + "é", "b@example.com")).name ==
+        repeat("a", 199) + "é");
+  CHECK(db.create(author("😀" + repeat("a", 199), "c@example.com")).name ==
+        "😀" + repeat("a", 199));
+  // 202 and 204 bytes, 201 code points.
+  CHECK(create_errors(db, author(repeat("a", 200) + "é", "d@example.com")) ==
+        FieldErrors{{"name", {kTooLong201}}});
+  CHECK(create_errors(db, author("😀" + repeat("a", 200), "e@example.com")) ==
+        FieldErrors{{"name", {kTooLong201}}});
+}
+
 TEST_CASE("text that is not valid UTF-8 is refused", "[rules]") {
   folio::Database db = folio::seed_database();
   CHECK(create_errors(db, author("caf\xe9", "a@example.com")) ==
+        FieldErrors{{"name", {"Enter text that is valid UTF-8."}}});
+  // Past a run of ASCII, and however short the value is next to its limit.
+  CHECK(create_errors(db, author("abcdefghijkl\x80", "a@example.com")) ==
         FieldErrors{{"name", {"Enter text that is valid UTF-8."}}});
 }
 

@@ -429,6 +429,128 @@ TEST_CASE("a URL of more than 2048 code points is refused",
   CHECK(is_valid_url(prefix + repeat("\xC3\xA4", 2048 - 19)));
 }
 
+// --- The ASCII shortcuts --------------------------------------------------
+// is_valid_email and is_valid_url accept the common ASCII shapes straight
+// from the bytes and send everything else through the code point steps.
+// These values sit on both sides of each shortcut's edges; every verdict was
+// checked against Django 3.2.
+
+TEST_CASE("emails at the edges of the ASCII shortcut keep Django's verdicts",
+          "[validators][email][ascii]") {
+  const std::string a63(63, 'a');
+  const std::vector<std::pair<std::string, bool>> cases = {
+      {"smith.123456@example.com", true},
+      {"SMITH.123456@EXAMPLE.COM", true},
+      {"a@b.co", true},
+      {"a.b.c@d.e.f.gh", true},
+      {"x@" + a63 + ".com", true},
+      {"u@a-b.example.com", true},
+      {"u@example.-c", true},
+      {"u@123.456", true},
+      {"!#$%&'*+-/=?^_`{|}~@example.com", true},
+      {"smith@example." + std::string(63, 'c'), true},
+      {"smith@localhost", true},
+      {"smith@[127.0.0.1]", true},
+      {"smith@[::1]", true},
+      {"smith@ex\xC3\xA4mple.com", true},
+      {"smith.123456@example.com.", false},
+      {"smith..123456@example.com", false},
+      {".smith@example.com", false},
+      {"smith.@example.com", false},
+      {"smith@example.c", false},
+      {"smith@example.c-", false},
+      {"smith@-example.com", false},
+      {"smith@example-.com", false},
+      {"smith@example", false},
+      {"smith@" + a63 + "a.com", false},
+      {"smith@example." + std::string(64, 'c'), false},
+      {"smith@exa_mple.com", false},
+      {"smith@example..com", false},
+      {"smith@.example.com", false},
+      {"smith@@example.com", false},
+      {"sm ith@example.com", false},
+      {"smith@example.com ", false},
+      {"smith@example.com\n", false},
+      {std::string("smith@example.co\0", 17), false},
+      {"smith@LOCALHOST", false},
+      {"sm\xC3\xAFth@example.com", false},
+      {"@example.com", false},
+      {"smith@", false},
+      {"smith", false},
+      {"smith.123456.example.com", false},
+      {"smith(example.com", false},
+  };
+  for (const auto& [value, verdict] : cases) {
+    INFO(value);
+    CHECK(is_valid_email(value) == verdict);
+  }
+}
+
+TEST_CASE("URLs at the edges of the ASCII shortcut keep Django's verdicts",
+          "[validators][url][ascii]") {
+  const std::string a63(63, 'a');
+  const std::vector<std::pair<std::string, bool>> cases = {
+      {"https://example.com/smith123456", true},
+      {"HTTPS://EXAMPLE.COM", true},
+      {"ftp://a.b.c.example.org/x?y#z", true},
+      {"ftps://x.y.example.museum/", true},
+      {"http://example.com?q=1", true},
+      {"http://example.com#frag", true},
+      {"http://example.com?", true},
+      {"http://example.com#", true},
+      {"http://ex-ample.com/~a[]@:!$&'()*+,;=", true},
+      {"http://example.com/[", true},
+      {"http://" + a63 + ".com", true},
+      {"http://1.2.3.4.com", true},
+      {"http://a.bc", true},
+      {"http://example.co-m/", true},
+      {"http://example.com./", true},
+      {"http://example.com:80", true},
+      {"http://example.com/\x7F", true},
+      {"http://user@example.com", true},
+      {"http://user:pw@example.com/", true},
+      {"http://exam@ple.com", true},
+      {"http://localhost/", true},
+      {"http://192.168.0.1/", true},
+      {"http://1.2.3.4", true},
+      {"http://[::1]/", true},
+      {"http://example.xn--p1ai", true},
+      {"http://ex\xC3\xA4mple.com", true},
+      {"http://example.com/\xC3\xA9", true},
+      {"http://a.b", false},
+      {"http://example.c", false},
+      {"http://example.c0m", false},
+      {"http://example.com-/", false},
+      {"http://example.com../", false},
+      {"http://example.com/a b", false},
+      {"http://example.com/a\x1F"
+       "b",
+       false},
+      {"http://example.com/a\xC2\xA0"
+       "b",
+       false},
+      {"http://example.com\n", false},
+      {"http://-example.com", false},
+      {"http://example-.com", false},
+      {"http://" + a63 + "a.com", false},
+      {"http://example", false},
+      {"http://.com", false},
+      {"http://", false},
+      {"http://example.com:8", false},
+      {"http://exa_mple.com", false},
+      {"http://example.com]/", false},
+      {"http://example.com%/", false},
+      {"http://256.1.1.1", false},
+      {"gopher://example.com", false},
+      {"httpss://example.com", false},
+      {"http:/example.com", false},
+  };
+  for (const auto& [value, verdict] : cases) {
+    INFO(value);
+    CHECK(is_valid_url(value) == verdict);
+  }
+}
+
 // --- UTF-8 ---------------------------------------------------------------
 
 TEST_CASE("values that are not UTF-8 are refused", "[validators][utf8]") {
@@ -466,6 +588,26 @@ TEST_CASE("code points are counted as Python's len() counts them",
   CHECK(code_point_count("\xE4\xBE\x8B\xE5\xAD\x90") == 2);
   CHECK(code_point_count("\xF0\x9F\x98\x80!") == 2);
   CHECK(code_point_count("e\xCC\x81") == 2);  // e + U+0301: two code points.
+}
+
+TEST_CASE("ASCII runs of any length are counted and checked with the rest",
+          "[validators][utf8]") {
+  // Runs of ASCII are skipped eight bytes at a time: text on both sides of
+  // and across those words.
+  const std::string ascii = "abcdefghijklmnopq";  // 17 bytes
+  for (std::size_t n = 0; n <= ascii.size(); ++n) {
+    const std::string head = ascii.substr(0, n);
+    INFO(n);
+    CHECK(code_point_count(head) == n);
+    CHECK(code_point_count(head + "\xC3\xA4" + head) == 2 * n + 1);
+    CHECK(code_point_count(head + "\xFF" + head) == 2 * n + 1);
+    CHECK(code_point_count(head + "\xE2\x82" + head) == 2 * n + 2);
+    CHECK(is_valid_utf8(head));
+    CHECK(is_valid_utf8(head + "\xF0\x9F\x98\x80" + head));
+    CHECK_FALSE(is_valid_utf8(head + "\x80" + head));
+    CHECK_FALSE(is_valid_utf8(head + "\xED\xA0\x80"));
+    CHECK_FALSE(is_valid_utf8("\xC3" + head));
+  }
 }
 
 TEST_CASE("an ill-formed byte counts as one code point", "[validators][utf8]") {
