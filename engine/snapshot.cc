@@ -281,22 +281,11 @@ void load_into_fresh(const internal::Frame& frame, BasicDatabase<Models...>& db,
 
 // ---- Saving ----
 
-// The rows of each table, in id order, as the plan of the body refers to
-// them until it is written.
-template <class... Models>
-using RowsById = std::tuple<std::vector<const Models*>...>;
-template <class Db>
-struct RowsByIdOf;
-template <class... Models>
-struct RowsByIdOf<BasicDatabase<Models...>> {
-  using type = RowsById<Models...>;
-};
-
 template <class... Models>
 void plan_tables(const BasicDatabase<Models...>& db,
                  const internal::WriteOptions& options,
                  std::vector<SnapshotInfo::TableInfo>& tables,
-                 RowsById<Models...>& rows_by_id, internal::BodyPlan& plan) {
+                 internal::BodyPlan& plan) {
   for_each_model<Models...>([&]<std::size_t I>() {
     using M = std::tuple_element_t<I, std::tuple<Models...>>;
     const std::string name(M::kInfo.table);
@@ -314,7 +303,7 @@ void plan_tables(const BasicDatabase<Models...>& db,
     }
     const Table<M>& table = db.template table<M>();
     tables.push_back({name, version, table.size(), table.next_id()});
-    internal::plan_table(plan, table, version, std::get<I>(rows_by_id));
+    plan.append(internal::encode_table(table, version));
   });
 }
 
@@ -325,9 +314,8 @@ namespace internal {
 void save_snapshot(const Database& db, const std::filesystem::path& path,
                    const WriteOptions& options) {
   std::vector<SnapshotInfo::TableInfo> tables;
-  RowsByIdOf<Database>::type rows;
   BodyPlan plan;
-  plan_tables(db, options, tables, rows, plan);
+  plan_tables(db, options, tables, plan);
   const std::vector<unsigned char> head =
       encode_head(tables, archive_head_bytes() + plan.size());
   write_snapshot_file(path, head, plan);
