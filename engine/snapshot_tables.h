@@ -17,10 +17,14 @@
 #include <algorithm>
 #include <array>
 #include <concepts>
+#include <condition_variable>
 #include <cstdint>
 #include <cstring>
+#include <deque>
+#include <exception>
 #include <functional>
 #include <limits>
+#include <mutex>
 #include <optional>
 #include <span>
 #include <string>
@@ -443,8 +447,8 @@ void in_parallel(bool parallel, F0&& f0, F1&& f1) {
 }
 
 // A table of at least this many rows is saved by two threads, each taking
-// half of the rows (a smaller one is not worth starting a thread for: that
-// takes some 50 microseconds).
+// half of the rows, and loaded beside the others (a smaller one is not worth
+// starting a thread for: that takes some 50 microseconds).
 inline constexpr std::size_t kParallelRows = 1024;
 
 // A table's rows in id order. The id index is walked bucket by bucket: the
@@ -643,6 +647,102 @@ class TableReader {
   std::uint32_t version_;
   std::uint64_t done_ = 0;
   typename ReadersOf<Fields>::type readers_;
+};
+
+// The rows of a table decoded ahead, in chunks, by either of two threads,
+// and taken in file order by one of them. At most kAheadRows rows wait
+// decoded (plus a chunk), whatever the size of the table.
+template <class M>
+class RowPipe {
+ public:
+  static constexpr std::uint64_t kChunkRows = 1024;
+  static constexpr std::uint64_t kAheadRows = 1 << 20;
+
+  // The rows decoded before an error (CorruptBody, bad_alloc), then it.
+  struct Chunk {
+    std::vector<M> rows;
+    std::exception_ptr error;
+  };
+
+  explicit RowPipe(TableReader<M>& reader) : reader_(reader) {}
+
+  // Decodes the next chunk for take(). When enough rows wait already: waits
+  // for take() if `wait`, else returns false at once. Returns false when
+  // every row was decoded, one failed, or stop() was called.
+  bool decode_ahead(bool wait) {
+    std::unique_lock lock(mutex_);
+    auto room = [&] { return !busy_ && ready_rows_ < kAheadRows; };
+    if (wait) {
+      changed_.wait(lock, [&] { return over() || room(); });
+    }
+    if (over() || !room()) return false;
+    Chunk chunk = decode(lock);
+    ready_rows_ += chunk.rows.size();
+    ready_.push_back(std::move(chunk));
+    changed_.notify_all();
+    return true;
+  }
+
+  // The next chunk in file order, decoded here when none waits and the
+  // other thread is not decoding one; nullopt after the last one.
+  std::optional<Chunk> take() {
+    std::unique_lock lock(mutex_);
+    for (;;) {
+      if (!ready_.empty()) {
+        Chunk chunk = std::move(ready_.front());
+        ready_.pop_front();
+        ready_rows_ -= chunk.rows.size();
+        changed_.notify_all();
+        return chunk;
+      }
+      if (!busy_) {
+        if (over()) return std::nullopt;
+        return decode(lock);
+      }
+      changed_.wait(lock);
+    }
+  }
+
+  // Ends decoding ahead (the consumer failed).
+  void stop() {
+    std::lock_guard lock(mutex_);
+    stopped_ = true;
+    changed_.notify_all();
+  }
+
+ private:
+  bool over() const noexcept {
+    return stopped_ || failed_ || claimed_ == reader_.rows();
+  }
+  // Decodes the next chunk without the lock. REQUIRES: !busy_, !over().
+  Chunk decode(std::unique_lock<std::mutex>& lock) {
+    busy_ = true;
+    const std::uint64_t n = std::min(kChunkRows, reader_.rows() - claimed_);
+    claimed_ += n;
+    lock.unlock();
+    Chunk chunk;
+    try {
+      chunk.rows.reserve(static_cast<std::size_t>(n));
+      for (std::uint64_t i = 0; i < n; ++i) chunk.rows.push_back(reader_.next());
+    } catch (...) {
+      chunk.error = std::current_exception();
+    }
+    lock.lock();
+    busy_ = false;
+    if (chunk.error) failed_ = true;
+    changed_.notify_all();
+    return chunk;
+  }
+
+  TableReader<M>& reader_;
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  std::deque<Chunk> ready_;
+  std::uint64_t ready_rows_ = 0;
+  std::uint64_t claimed_ = 0;  // rows decoded or being decoded
+  bool busy_ = false;          // a thread is decoding (the reader is its)
+  bool failed_ = false;
+  bool stopped_ = false;
 };
 
 }  // namespace folio::internal
