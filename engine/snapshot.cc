@@ -6,8 +6,13 @@
 
 #include <algorithm>
 #include <array>
+#include <condition_variable>
+#include <exception>
+#include <mutex>
 #include <optional>
 #include <string_view>
+#include <system_error>
+#include <thread>
 #include <tuple>
 #include <utility>
 
@@ -32,6 +37,9 @@ class Problems {
       : name_(std::move(name)), collect_(collect) {}
 
   const std::string& name() const noexcept { return name_; }
+  // False for a load, whose Problems only throw (and may then be used by
+  // several threads at once); a verify collects them.
+  bool collecting() const noexcept { return collect_; }
 
   void add(SnapshotFault fault, const std::string& detail) {
     if (!collect_) throw SnapshotError(fault, name_, detail);
@@ -218,28 +226,170 @@ class Loader {
                         " bytes after the last table");
     }
     // The rows, parents before children.
-    for_each_model<Models...>([&]<std::size_t I>() {
-      using M = std::tuple_element_t<I, std::tuple<Models...>>;
-      if (std::get<I>(readers_))
-        load_rows<M>(*std::get<I>(readers_), *infos_[I], db);
-    });
+    if constexpr (kChildrenOfFirst) {
+      if (!problems_.collecting()) {
+        load_in_parallel(db);
+        return;
+      }
+    }
+    load_in_order(db);
   }
 
  private:
-  template <class M>
-  void load_rows(internal::TableReader<M>& reader,
-                 const SnapshotInfo::TableInfo& info, Db& db) {
+  using First = std::tuple_element_t<0, std::tuple<Models...>>;
+
+  // True when every model after the first has foreign keys to the first
+  // only (authors; then profiles and books, which refer to authors): once
+  // the first table is loaded, the others only read it, and each can be
+  // loaded by a thread of its own.
+  static constexpr bool kChildrenOfFirst = [] {
+    bool only_first = true;
+    auto check = [&]<class M>() {
+      internal::for_each_in(internal::foreign_keys_of<M>(), [&](const auto& fk) {
+        using Parent = typename std::decay_t<decltype(fk)>::parent;
+        if (!std::is_same_v<Parent, First> || std::is_same_v<M, First>)
+          only_first = false;
+      });
+    };
+    (check.template operator()<Models>(), ...);
+    return only_first && sizeof...(Models) > 1;
+  }();
+
+  // Loads table I, decoding its rows on this thread.
+  template <std::size_t I>
+  void load_table(Db& db) {
+    using M = std::tuple_element_t<I, std::tuple<Models...>>;
+    if (!std::get<I>(readers_)) return;
+    auto& reader = *std::get<I>(readers_);
+    load_rows<M>(*infos_[I], db, [&](auto&& insert) {
+      for (std::uint64_t i = 0; i < reader.rows(); ++i) insert(reader.next());
+    });
+  }
+
+  // The tables in model order, parents before children, on this thread.
+  void load_in_order(Db& db) {
+    for_each_model<Models...>([&]<std::size_t I>() { load_table<I>(db); });
+  }
+
+  // A load (which stops at the first problem) on two threads:
+  //   this thread: the first table, then the largest of the others, whose
+  //     rows come decoded through a RowPipe;
+  //   the worker: decodes rows of the largest table ahead while the first
+  //     one loads, then loads the other tables, then decodes ahead again.
+  // Each table is written by one thread only, and the first one is only
+  // read once it is loaded. An error is the one a load in model order
+  // reports: that of the earliest table.
+  void load_in_parallel(Db& db) {
+    std::size_t largest = 0;
+    std::uint64_t largest_rows = 0;
+    for_each_model<Models...>([&]<std::size_t I>() {
+      if (I > 0 && std::get<I>(readers_) && infos_[I]->rows > largest_rows) {
+        largest = I;
+        largest_rows = infos_[I]->rows;
+      }
+    });
+    if (largest_rows < internal::kParallelRows) {
+      load_in_order(db);
+      return;
+    }
+    for_each_model<Models...>([&]<std::size_t L>() {
+      if constexpr (L > 0) {
+        if (L == largest) load_in_parallel<L>(db);
+      }
+    });
+  }
+
+  template <std::size_t L>
+  void load_in_parallel(Db& db) {
+    using Big = std::tuple_element_t<L, std::tuple<Models...>>;
+    internal::RowPipe<Big> pipe(*std::get<L>(readers_));
+    std::array<std::exception_ptr, sizeof...(Models)> errors;
+    // The worker waits for the first table before it loads the others.
+    std::mutex mutex;
+    std::condition_variable first_done;
+    enum class Stage { kLoading, kLoaded, kFailed } first = Stage::kLoading;
+
+    // The tables other than the first and the largest, in model order,
+    // until one fails.
+    auto others = [&]() noexcept {
+      bool failed = false;
+      for_each_model<Models...>([&]<std::size_t I>() {
+        if constexpr (I > 0 && I != L) {
+          if (failed) return;
+          try {
+            load_table<I>(db);
+          } catch (...) {
+            errors[I] = std::current_exception();
+            failed = true;
+          }
+        }
+      });
+    };
+    auto worker = [&]() noexcept {
+      while (pipe.decode_ahead(false)) {
+      }
+      {
+        std::unique_lock lock(mutex);
+        first_done.wait(lock, [&] { return first != Stage::kLoading; });
+        if (first == Stage::kFailed) return;
+      }
+      others();
+      while (pipe.decode_ahead(true)) {
+      }
+    };
+    std::thread thread;
+    try {
+      thread = std::thread(worker);
+    } catch (const std::system_error&) {
+      // No second thread: this one does it all, in model order.
+    }
+    auto first_loaded = [&](bool loaded) {
+      {
+        std::lock_guard lock(mutex);
+        first = loaded ? Stage::kLoaded : Stage::kFailed;
+      }
+      first_done.notify_one();
+    };
+    try {
+      load_table<0>(db);
+    } catch (...) {
+      first_loaded(false);
+      if (thread.joinable()) thread.join();
+      throw;
+    }
+    first_loaded(true);
+    if (!thread.joinable()) others();
+    try {
+      load_rows<Big>(*infos_[L], db, [&](auto&& insert) {
+        while (auto chunk = pipe.take()) {
+          for (Big& row : chunk->rows) insert(std::move(row));
+          if (chunk->error) std::rethrow_exception(chunk->error);
+        }
+      });
+    } catch (...) {
+      errors[L] = std::current_exception();
+      pipe.stop();
+    }
+    if (thread.joinable()) thread.join();
+    for (const auto& e : errors)
+      if (e) std::rethrow_exception(e);
+  }
+
+  // Loads the rows of M that each_row(insert) passes to insert(M), in file
+  // order, checking every rule (bulk_restore), the buckets and the next id.
+  template <class M, class EachRow>
+  void load_rows(const SnapshotInfo::TableInfo& info, Db& db,
+                 EachRow&& each_row) {
     const std::string_view table = M::kInfo.table;
-    db.template reserve<M>(static_cast<std::size_t>(reader.rows()));
+    db.template reserve<M>(static_cast<std::size_t>(info.rows));
     Id max_id = 0;
-    for (std::uint64_t i = 0; i < reader.rows(); ++i) {
-      M row = reader.next();
+    each_row([&](M row) {
       const Id id = row.id;
       if (id == 0) {
         // restore() would number it; a saved row always has its id.
         problems_.rule(table, id, "id",
                        "Ensure this value is greater than or equal to 1.");
-        continue;
+        return;
       }
       try {
         check_buckets(db, db.template bulk_restore<M>(std::move(row)),
@@ -253,7 +403,7 @@ class Loader {
       } catch (const IntegrityError& e) {
         problems_.rule(table, id, field_of<M>(e), e.what());
       }
-    }
+    });
     if (info.next_id <= max_id) {
       problems_.add(SnapshotFault::kCorrupt,
                     "corrupt snapshot: table " + info.name + " has next id " +
@@ -281,22 +431,11 @@ void load_into_fresh(const internal::Frame& frame, BasicDatabase<Models...>& db,
 
 // ---- Saving ----
 
-// The rows of each table, in id order, as the plan of the body refers to
-// them until it is written.
-template <class... Models>
-using RowsById = std::tuple<std::vector<const Models*>...>;
-template <class Db>
-struct RowsByIdOf;
-template <class... Models>
-struct RowsByIdOf<BasicDatabase<Models...>> {
-  using type = RowsById<Models...>;
-};
-
 template <class... Models>
 void plan_tables(const BasicDatabase<Models...>& db,
                  const internal::WriteOptions& options,
                  std::vector<SnapshotInfo::TableInfo>& tables,
-                 RowsById<Models...>& rows_by_id, internal::BodyPlan& plan) {
+                 internal::BodyPlan& plan) {
   for_each_model<Models...>([&]<std::size_t I>() {
     using M = std::tuple_element_t<I, std::tuple<Models...>>;
     const std::string name(M::kInfo.table);
@@ -314,7 +453,7 @@ void plan_tables(const BasicDatabase<Models...>& db,
     }
     const Table<M>& table = db.template table<M>();
     tables.push_back({name, version, table.size(), table.next_id()});
-    internal::plan_table(plan, table, version, std::get<I>(rows_by_id));
+    plan.append(internal::encode_table(table, version));
   });
 }
 
@@ -325,9 +464,8 @@ namespace internal {
 void save_snapshot(const Database& db, const std::filesystem::path& path,
                    const WriteOptions& options) {
   std::vector<SnapshotInfo::TableInfo> tables;
-  RowsByIdOf<Database>::type rows;
   BodyPlan plan;
-  plan_tables(db, options, tables, rows, plan);
+  plan_tables(db, options, tables, plan);
   const std::vector<unsigned char> head =
       encode_head(tables, archive_head_bytes() + plan.size());
   write_snapshot_file(path, head, plan);

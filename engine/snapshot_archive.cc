@@ -101,30 +101,10 @@ std::size_t read_archive_head(std::span<const std::byte> body,
 }
 
 bool write_archive(std::streambuf& out, const BodyPlan& plan) {
-  // Strings are gathered into blocks: millions of small writes through the
-  // archive cost more than copying them once.
-  constexpr std::size_t kBlock = 1 << 20;
-  std::unique_ptr<char[]> block(new char[kBlock]);
   try {
     boost::archive::binary_oarchive ar(out, kFlags);
-    for (const BodyPiece& piece : plan.pieces()) {
-      if (!piece.bytes.empty())
-        ar.save_binary(piece.bytes.data(), piece.bytes.size());
-      std::size_t used = 0;
-      for (std::size_t i = 0; i < piece.count; ++i) {
-        const std::string& s = piece.string(i);
-        if (s.size() > kBlock - used) {
-          if (used > 0) ar.save_binary(block.get(), used);
-          used = 0;
-          if (s.size() > kBlock) {
-            ar.save_binary(s.data(), s.size());
-            continue;
-          }
-        }
-        std::memcpy(block.get() + used, s.data(), s.size());
-        used += s.size();
-      }
-      if (used > 0) ar.save_binary(block.get(), used);
+    for (const BodyBytes& piece : plan.pieces()) {
+      ar.save_binary(piece.data(), piece.size());
     }
   } catch (const boost::archive::archive_exception&) {
     return false;  // `out` failed; it knows why

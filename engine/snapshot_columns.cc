@@ -64,37 +64,52 @@ void with_width(int width, F&& f) {
 
 }  // namespace
 
-void IntColumnWriter::layout(int min_width) {
-  if (count_ == 0) lo_ = hi_ = 0;
-  if (count_ < 2) step_lo_ = step_hi_ = 0;
-  // Frame of reference: the smallest value as base. Delta: the smallest
-  // step as base, value[-1] chosen so that the first step is that one.
-  const int for_width =
-      std::max(min_width, width_of(static_cast<std::uint64_t>(hi_) -
-                                   static_cast<std::uint64_t>(lo_)));
-  const int delta_width =
-      std::max(min_width, width_of(static_cast<std::uint64_t>(step_hi_) -
-                                   static_cast<std::uint64_t>(step_lo_)));
-  delta_ = delta_width < for_width;
-  width_ = delta_ ? delta_width : for_width;
-  base_ = static_cast<std::uint64_t>(delta_ ? step_lo_ : lo_);
-  const std::uint64_t start = delta_ && count_ > 0 ? first_ - base_ : 0;
-  last_ = start;
-
-  bytes_.reserve(kIntColumnHead + count_ * static_cast<std::uint64_t>(width_));
-  bytes_.resize(kIntColumnHead);
-  bytes_[0] = delta_ ? 1 : 0;
-  bytes_[1] = static_cast<unsigned char>(width_);
-  put_le(bytes_.data() + 2, base_);
-  put_le(bytes_.data() + 10, start);
+void IntStats::merge(const IntStats& next) noexcept {
+  if (next.count == 0) return;
+  if (count == 0) {
+    *this = next;
+    return;
+  }
+  const auto step = static_cast<std::int64_t>(next.first - last);
+  lo = std::min(lo, next.lo);
+  hi = std::max(hi, next.hi);
+  step_lo = std::min({step_lo, step, next.step_lo});
+  step_hi = std::max({step_hi, step, next.step_hi});
+  last = next.last;
+  count += next.count;
 }
 
-void IntColumnWriter::flush() {
-  const std::size_t at = bytes_.size();
-  bytes_.resize(at + batched_ * static_cast<std::size_t>(width_));
-  with_width(width_, [&]<int W>() {
-    pack<W>(batch_.data(), batched_, bytes_.data() + at);
-  });
+IntLayout::IntLayout(const IntStats& all, int min_width) : count(all.count) {
+  std::int64_t lo = all.lo, hi = all.hi;
+  std::int64_t step_lo = all.step_lo, step_hi = all.step_hi;
+  if (count == 0) lo = hi = 0;
+  if (count < 2) step_lo = step_hi = 0;
+  // Frame of reference: the smallest value as base. Delta: the smallest
+  // step as base, value[-1] chosen so that the first step is that one.
+  const int for_width = std::max(
+      min_width,
+      width_of(static_cast<std::uint64_t>(hi) - static_cast<std::uint64_t>(lo)));
+  const int delta_width =
+      std::max(min_width, width_of(static_cast<std::uint64_t>(step_hi) -
+                                   static_cast<std::uint64_t>(step_lo)));
+  delta = delta_width < for_width;
+  width = delta ? delta_width : for_width;
+  base = static_cast<std::uint64_t>(delta ? step_lo : lo);
+  start = delta && count > 0 ? all.first - base : 0;
+}
+
+unsigned char* IntLayout::place(unsigned char* out) noexcept {
+  out[0] = delta ? 1 : 0;
+  out[1] = static_cast<unsigned char>(width);
+  put_le(out + 2, base);
+  put_le(out + 10, start);
+  data = out + kIntColumnHead;
+  return out + bytes();
+}
+
+void IntEmitter::flush() noexcept {
+  with_width(width_, [&]<int W>() { pack<W>(batch_.data(), batched_, out_); });
+  out_ += batched_ * static_cast<std::size_t>(width_);
   batched_ = 0;
 }
 
@@ -164,43 +179,6 @@ IntColumn BodyReader::int_column(std::uint64_t count, const char* what) {
   c.count = count;
   c.data = take(count * c.width, what);
   return c;
-}
-
-std::vector<unsigned char>& BodyPlan::small() {
-  if (pieces_.empty() || pieces_.back().count != 0) pieces_.emplace_back();
-  return pieces_.back().bytes;
-}
-
-void BodyPlan::append(std::vector<unsigned char> bytes) {
-  if (bytes.size() < 4096) {
-    auto& b = small();
-    b.insert(b.end(), bytes.begin(), bytes.end());
-  } else {
-    pieces_.emplace_back().bytes = std::move(bytes);
-  }
-}
-
-void BodyPlan::u32(std::uint32_t v) {
-  auto& b = small();
-  const std::size_t at = b.size();
-  b.resize(at + 4);
-  std::memcpy(b.data() + at, &v, 4);
-}
-
-void BodyPlan::strings(std::size_t count, std::uint64_t bytes,
-                       std::function<const std::string&(std::size_t)> string) {
-  if (count == 0) return;
-  if (pieces_.empty() || pieces_.back().count != 0) pieces_.emplace_back();
-  BodyPiece& piece = pieces_.back();
-  piece.count = count;
-  piece.string_bytes = bytes;
-  piece.string = std::move(string);
-}
-
-std::uint64_t BodyPlan::size() const noexcept {
-  std::uint64_t n = 0;
-  for (const BodyPiece& p : pieces_) n += p.bytes.size() + p.string_bytes;
-  return n;
 }
 
 }  // namespace folio::internal

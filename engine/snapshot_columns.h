@@ -10,8 +10,8 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
-#include <functional>
 #include <limits>
+#include <memory>
 #include <span>
 #include <stdexcept>
 #include <string>
@@ -44,53 +44,83 @@ class CorruptBody : public std::runtime_error {
 // byte or two per value this way.
 inline constexpr std::size_t kIntColumnHead = 18;
 
-// Encodes one integer column in two passes over its values: observe()
-// each, then layout(), then emit() each again in the same order; bytes()
-// is then the column (the narrower of the two modes).
-class IntColumnWriter {
- public:
+// An integer column is written in two passes over its values, which may each
+// be split into consecutive runs (one per thread): observe() every value into
+// the IntStats of its run, merge the runs' stats in order, choose the
+// encoding (IntLayout) from the merged stats, place() the column in the
+// output, then emit every value again through one IntEmitter per run.
+
+// What the encoding of a run of values depends on.
+struct IntStats {
+  std::uint64_t count = 0;
+  std::int64_t lo = std::numeric_limits<std::int64_t>::max();
+  std::int64_t hi = std::numeric_limits<std::int64_t>::min();
+  std::int64_t step_lo = std::numeric_limits<std::int64_t>::max();
+  std::int64_t step_hi = std::numeric_limits<std::int64_t>::min();
+  std::uint64_t first = 0, last = 0;
+
   void observe(std::uint64_t v) noexcept {
     const auto s = static_cast<std::int64_t>(v);
-    lo_ = std::min(lo_, s);
-    hi_ = std::max(hi_, s);
-    if (count_ > 0) {
-      const auto step = static_cast<std::int64_t>(v - last_);
-      step_lo_ = std::min(step_lo_, step);
-      step_hi_ = std::max(step_hi_, step);
+    lo = std::min(lo, s);
+    hi = std::max(hi, s);
+    if (count > 0) {
+      const auto step = static_cast<std::int64_t>(v - last);
+      step_lo = std::min(step_lo, step);
+      step_hi = std::max(step_hi, step);
     } else {
-      first_ = v;
+      first = v;
     }
-    last_ = v;
-    ++count_;
+    last = v;
+    ++count;
   }
-  // Chooses the encoding. `min_width` is 1 for a table's id column, so that
-  // each row takes at least a byte and a row count can be bounded by the
-  // bytes left.
-  void layout(int min_width);
-  void emit(std::uint64_t v) {
+  // Appends the stats of the run that follows this one.
+  void merge(const IntStats& next) noexcept;
+};
+
+// The encoding of a column (the narrower of the two modes), and where its
+// offsets go once placed.
+struct IntLayout {
+  // `min_width` is 1 for a table's id column, so that each row takes at
+  // least a byte and a row count can be bounded by the bytes left.
+  IntLayout(const IntStats& all, int min_width);
+  std::uint64_t bytes() const noexcept {
+    return kIntColumnHead + count * static_cast<std::uint64_t>(width);
+  }
+  // Writes the column's head at `out` and returns the end of the column.
+  unsigned char* place(unsigned char* out) noexcept;
+
+  bool delta = false;
+  int width = 0;
+  std::uint64_t base = 0;
+  std::uint64_t start = 0;
+  std::uint64_t count = 0;
+  unsigned char* data = nullptr;  // the offsets, once placed
+};
+
+// Emits the values of one run into a placed column. `before`: the stats of
+// every run before this one (empty for the first).
+class IntEmitter {
+ public:
+  IntEmitter(const IntLayout& layout, const IntStats& before) noexcept
+      : out_(layout.data + before.count * static_cast<std::uint64_t>(layout.width)),
+        delta_(layout.delta),
+        width_(layout.width),
+        base_(layout.base),
+        last_(before.count > 0 ? before.last : layout.start) {}
+  void emit(std::uint64_t v) noexcept {
     batch_[batched_++] = delta_ ? v - last_ - base_ : v - base_;
     last_ = v;
     if (batched_ == batch_.size()) flush();
   }
-  // The column. REQUIRES: every value was emitted.
-  std::vector<unsigned char> bytes() {
-    flush();
-    return std::move(bytes_);
-  }
+  // Writes what is batched. REQUIRES: called after the run's last emit().
+  void flush() noexcept;
 
  private:
-  void flush();
-
-  std::uint64_t count_ = 0;
-  std::int64_t lo_ = std::numeric_limits<std::int64_t>::max();
-  std::int64_t hi_ = std::numeric_limits<std::int64_t>::min();
-  std::int64_t step_lo_ = std::numeric_limits<std::int64_t>::max();
-  std::int64_t step_hi_ = std::numeric_limits<std::int64_t>::min();
-  std::uint64_t first_ = 0, last_ = 0;
-  bool delta_ = false;
-  int width_ = 0;
-  std::uint64_t base_ = 0;
-  std::vector<unsigned char> bytes_;
+  unsigned char* out_;
+  bool delta_;
+  int width_;
+  std::uint64_t base_;
+  std::uint64_t last_;
   unsigned batched_ = 0;
   std::array<std::uint64_t, 256> batch_;
 };
@@ -153,36 +183,38 @@ class BodyReader {
   const unsigned char* end_;
 };
 
-// ---- Writing: the body as a list of pieces, so that its size is known
-// before the first byte is written. ----
+// ---- Writing: the body as a list of byte pieces, so that its size is
+// known before the first byte is written. ----
 
-// Either bytes written as they are, or the bytes of `count` strings,
-// string(i) for i in 0..count-1 (the rows stay where they are until the
-// body is written).
-struct BodyPiece {
-  std::vector<unsigned char> bytes;
-  std::size_t count = 0;
-  std::function<const std::string&(std::size_t)> string;
-  std::uint64_t string_bytes = 0;
+// Bytes of a body, not initialized when allocated (they are all written
+// before they are read).
+class BodyBytes {
+ public:
+  explicit BodyBytes(std::size_t size)
+      : data_(new unsigned char[size]), size_(size) {}
+  unsigned char* data() noexcept { return data_.get(); }
+  const unsigned char* data() const noexcept { return data_.get(); }
+  std::size_t size() const noexcept { return size_; }
+
+ private:
+  std::unique_ptr<unsigned char[]> data_;
+  std::size_t size_;
 };
 
 class BodyPlan {
  public:
-  void u8(std::uint8_t v) { small().push_back(v); }
-  void u32(std::uint32_t v);
-  // Bytes next in the body (a column).
-  void append(std::vector<unsigned char> bytes);
-  // The bytes of `count` strings, next in the body; `bytes` in all.
-  void strings(std::size_t count, std::uint64_t bytes,
-               std::function<const std::string&(std::size_t)> string);
+  // Bytes next in the body (a table).
+  void append(BodyBytes bytes) { pieces_.push_back(std::move(bytes)); }
 
-  const std::vector<BodyPiece>& pieces() const noexcept { return pieces_; }
-  std::uint64_t size() const noexcept;
+  const std::vector<BodyBytes>& pieces() const noexcept { return pieces_; }
+  std::uint64_t size() const noexcept {
+    std::uint64_t n = 0;
+    for (const BodyBytes& p : pieces_) n += p.size();
+    return n;
+  }
 
  private:
-  std::vector<unsigned char>& small();
-
-  std::vector<BodyPiece> pieces_;
+  std::vector<BodyBytes> pieces_;
 };
 
 }  // namespace folio::internal

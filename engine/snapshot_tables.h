@@ -15,12 +15,21 @@
 #pragma once
 
 #include <algorithm>
+#include <array>
 #include <concepts>
+#include <condition_variable>
 #include <cstdint>
+#include <cstring>
+#include <deque>
+#include <exception>
+#include <functional>
 #include <limits>
+#include <mutex>
 #include <optional>
 #include <span>
 #include <string>
+#include <system_error>
+#include <thread>
 #include <tuple>
 #include <type_traits>
 #include <utility>
@@ -108,27 +117,34 @@ struct Column {
       "engine/snapshot_tables.h");
   static constexpr std::uint8_t kTag = IntValue<T>::kTag;
 
-  // Writes the column in two passes over the values (observe, layout,
-  // emit), then finish() appends it to the plan. `get(i)` is the i-th value
-  // emitted, for columns that refer to their values when the body is
-  // written (strings).
-  class Writer {
+  // Writing, in two passes over the values, each of which may be split
+  // into consecutive runs: observe() each value into the Stats of its run;
+  // merge the runs' stats in order; make the Layout from them and place()
+  // it in the output; emit() each value again through an Emitter per run
+  // (made from the stats of the runs before it), then flush() it.
+  struct Stats {
+    IntStats ints;
+    void observe(const T& v) noexcept { ints.observe(IntValue<T>::to_bits(v)); }
+    void merge(const Stats& next) noexcept { ints.merge(next.ints); }
+  };
+  struct Layout {
+    Layout(const Stats& all, int min_width) : ints(all.ints, min_width) {}
+    std::uint64_t bytes() const noexcept { return 1 + ints.bytes(); }
+    unsigned char* place(unsigned char* out) noexcept {
+      *out = kTag;
+      return ints.place(out + 1);
+    }
+    IntLayout ints;
+  };
+  class Emitter {
    public:
-    void observe(const T& v) noexcept {
-      column_.observe(IntValue<T>::to_bits(v));
-    }
-    void layout(int min_width) { column_.layout(min_width); }
-    void emit(const T& v, std::size_t) {
-      column_.emit(IntValue<T>::to_bits(v));
-    }
-    template <class Get>
-    void finish(BodyPlan& out, Get&&) {
-      out.u8(kTag);
-      out.append(column_.bytes());
-    }
+    Emitter(const Layout& layout, const Stats& before) noexcept
+        : ints_(layout.ints, before.ints) {}
+    void emit(const T& v) noexcept { ints_.emit(IntValue<T>::to_bits(v)); }
+    void flush() noexcept { ints_.flush(); }
 
    private:
-    IntColumnWriter column_;
+    IntEmitter ints_;
   };
 
   class Reader {
@@ -154,31 +170,50 @@ template <>
 struct Column<Decimal> {
   static constexpr std::uint8_t kTag = 'd';
 
-  class Writer {
-   public:
+  static std::uint64_t units_of(const Decimal& v) noexcept {
+    return static_cast<std::uint64_t>(v.units());
+  }
+  static std::uint64_t scale_of(const Decimal& v) noexcept {
+    return static_cast<std::uint64_t>(static_cast<std::int64_t>(v.scale()));
+  }
+  struct Stats {
+    IntStats units, scales;
     void observe(const Decimal& v) noexcept {
-      units_.observe(static_cast<std::uint64_t>(v.units()));
-      scales_.observe(
-          static_cast<std::uint64_t>(static_cast<std::int64_t>(v.scale())));
+      units.observe(units_of(v));
+      scales.observe(scale_of(v));
     }
-    void layout(int) {
-      units_.layout(0);
-      scales_.layout(0);
+    void merge(const Stats& next) noexcept {
+      units.merge(next.units);
+      scales.merge(next.scales);
     }
-    void emit(const Decimal& v, std::size_t) {
-      units_.emit(static_cast<std::uint64_t>(v.units()));
-      scales_.emit(
-          static_cast<std::uint64_t>(static_cast<std::int64_t>(v.scale())));
+  };
+  struct Layout {
+    Layout(const Stats& all, int) : units(all.units, 0), scales(all.scales, 0) {}
+    std::uint64_t bytes() const noexcept {
+      return 1 + units.bytes() + scales.bytes();
     }
-    template <class Get>
-    void finish(BodyPlan& out, Get&&) {
-      out.u8(kTag);
-      out.append(units_.bytes());
-      out.append(scales_.bytes());
+    unsigned char* place(unsigned char* out) noexcept {
+      *out = kTag;
+      return scales.place(units.place(out + 1));
+    }
+    IntLayout units, scales;
+  };
+  class Emitter {
+   public:
+    Emitter(const Layout& layout, const Stats& before) noexcept
+        : units_(layout.units, before.units),
+          scales_(layout.scales, before.scales) {}
+    void emit(const Decimal& v) noexcept {
+      units_.emit(units_of(v));
+      scales_.emit(scale_of(v));
+    }
+    void flush() noexcept {
+      units_.flush();
+      scales_.flush();
     }
 
    private:
-    IntColumnWriter units_, scales_;
+    IntEmitter units_, scales_;
   };
 
   class Reader {
@@ -207,26 +242,48 @@ template <>
 struct Column<std::string> {
   static constexpr std::uint8_t kTag = 's';
 
-  class Writer {
-   public:
+  // The lengths, then the bytes of every value, copied in by emit().
+  struct Stats {
+    IntStats lengths;
+    std::uint64_t bytes = 0;
     void observe(const std::string& v) noexcept {
-      lengths_.observe(v.size());
-      count_ += 1;
-      bytes_ += v.size();
+      lengths.observe(v.size());
+      bytes += v.size();
     }
-    void layout(int) { lengths_.layout(0); }
-    void emit(const std::string& v, std::size_t) { lengths_.emit(v.size()); }
-    template <class Get>
-    void finish(BodyPlan& out, Get&& get) {
-      out.u8(kTag);
-      out.append(lengths_.bytes());
-      out.strings(count_, bytes_, std::forward<Get>(get));
+    void merge(const Stats& next) noexcept {
+      lengths.merge(next.lengths);
+      bytes += next.bytes;
     }
+  };
+  struct Layout {
+    Layout(const Stats& all, int) : lengths(all.lengths, 0), text_bytes(all.bytes) {}
+    std::uint64_t bytes() const noexcept {
+      return 1 + lengths.bytes() + text_bytes;
+    }
+    unsigned char* place(unsigned char* out) noexcept {
+      *out = kTag;
+      text = lengths.place(out + 1);
+      return text + text_bytes;
+    }
+    IntLayout lengths;
+    std::uint64_t text_bytes;
+    unsigned char* text = nullptr;
+  };
+  class Emitter {
+   public:
+    Emitter(const Layout& layout, const Stats& before) noexcept
+        : lengths_(layout.lengths, before.lengths),
+          out_(layout.text + before.bytes) {}
+    void emit(const std::string& v) noexcept {
+      lengths_.emit(v.size());
+      std::memcpy(out_, v.data(), v.size());
+      out_ += v.size();
+    }
+    void flush() noexcept { lengths_.flush(); }
 
    private:
-    IntColumnWriter lengths_;
-    std::size_t count_ = 0;
-    std::uint64_t bytes_ = 0;
+    IntEmitter lengths_;
+    unsigned char* out_;
   };
 
   class Reader {
@@ -265,38 +322,48 @@ template <class T>
 struct Column<std::optional<T>> {
   static constexpr std::uint8_t kTag = 'o';
 
-  class Writer {
-   public:
+  // The inner column holds the non-null values only.
+  struct Stats {
+    IntStats present;
+    typename Column<T>::Stats inner;
     void observe(const std::optional<T>& v) noexcept {
-      present_.observe(v.has_value() ? 1 : 0);
-      if (v) inner_.observe(*v);
+      present.observe(v.has_value() ? 1 : 0);
+      if (v) inner.observe(*v);
     }
-    void layout(int) {
-      present_.layout(0);
-      inner_.layout(0);
+    void merge(const Stats& next) noexcept {
+      present.merge(next.present);
+      inner.merge(next.inner);
     }
-    void emit(const std::optional<T>& v, std::size_t row) {
+  };
+  struct Layout {
+    Layout(const Stats& all, int) : present(all.present, 0), inner(all.inner, 0) {}
+    std::uint64_t bytes() const noexcept {
+      return 1 + present.bytes() + inner.bytes();
+    }
+    unsigned char* place(unsigned char* out) noexcept {
+      *out = kTag;
+      return inner.place(present.place(out + 1));
+    }
+    IntLayout present;
+    typename Column<T>::Layout inner;
+  };
+  class Emitter {
+   public:
+    Emitter(const Layout& layout, const Stats& before) noexcept
+        : present_(layout.present, before.present),
+          inner_(layout.inner, before.inner) {}
+    void emit(const std::optional<T>& v) noexcept {
       present_.emit(v.has_value() ? 1 : 0);
-      if (v) {
-        inner_.emit(*v, rows_.size());
-        rows_.push_back(row);
-      }
+      if (v) inner_.emit(*v);
     }
-    // get(i): the i-th optional; the inner column's values are the
-    // non-null ones.
-    template <class Get>
-    void finish(BodyPlan& out, Get&& get) {
-      out.u8(kTag);
-      out.append(present_.bytes());
-      inner_.finish(out,
-                    [get = std::forward<Get>(get), rows = std::move(rows_)](
-                        std::size_t j) -> const T& { return *get(rows[j]); });
+    void flush() noexcept {
+      present_.flush();
+      inner_.flush();
     }
 
    private:
-    IntColumnWriter present_;
-    typename Column<T>::Writer inner_;
-    std::vector<std::size_t> rows_;  // the rows of the non-null values
+    IntEmitter present_;
+    typename Column<T>::Emitter inner_;
   };
 
   class Reader {
@@ -358,77 +425,150 @@ constexpr std::uint32_t columns_in(std::uint32_t version) {
   return n;
 }
 
-// Appends the columns of a table's rows (in id order) in the layout of row
-// version `version` to `out`, and leaves the rows in `rows`, which must stay
-// as they are until `out` is written. Two passes over the rows:
-//  1. bucket by bucket through the id index, observing each row's values:
-//     the id hash is the identity, so ids below the bucket count come out
-//     in order, and no row waits for the one before it as it does when
-//     following the index's list (twice as fast at a million rows);
-//  2. in id order, emitting the values.
-template <class M>
-void plan_table(BodyPlan& out, const Table<M>& table, std::uint32_t version,
-                std::vector<const M*>& rows) {
-  using Fields = decltype(M::fields());
-  using Writers =
-      decltype([]<class... F>(std::type_identity<std::tuple<F...>>) {
-        return std::tuple<typename Column<typename F::type>::Writer...>();
-      }(std::type_identity<Fields>()));
-  Writers writers;
-  // f(field, its writer) for each field of the row version.
-  auto for_fields = [&](auto&& f) {
-    for_each_index<std::tuple_size_v<Fields>>([&](auto i) {
-      const auto& field = std::get<decltype(i)::value>(kFieldsOf<M>);
-      if (field.spec.since <= version) {
-        f(field, std::get<decltype(i)::value>(writers));
-      }
-    });
-  };
-  auto observe = [&](const M& row) {
-    for_fields([&](const auto& f, auto& w) { w.observe(row.*f.member); });
-  };
+// Runs f0() and f1(), f1() on a second thread when `parallel` and a thread
+// can be started. Neither may throw.
+template <class F0, class F1>
+void in_parallel(bool parallel, F0&& f0, F1&& f1) {
+  static_assert(noexcept(f0()) && noexcept(f1()));
+  std::thread other;
+  if (parallel) {
+    try {
+      other = std::thread(std::ref(f1));
+    } catch (const std::system_error&) {
+      // No thread: both run here.
+    }
+  }
+  f0();
+  if (other.joinable()) {
+    other.join();
+  } else {
+    f1();
+  }
+}
 
+// A table of at least this many rows is saved by two threads, each taking
+// half of the rows, and loaded beside the others (a smaller one is not worth
+// starting a thread for: that takes some 50 microseconds).
+inline constexpr std::size_t kParallelRows = 1024;
+
+// A table's rows in id order. The id index is walked bucket by bucket: the
+// id hash is the identity, so ids below the bucket count come out in order,
+// and no row waits for the one before it as it does when following the
+// index's list (twice as fast at a million rows). Sorted when they did not.
+template <class M>
+std::vector<const M*> rows_by_id(const Table<M>& table) {
   const auto& index = table.template index<by_id>();
-  rows.clear();
+  std::vector<const M*> rows;
   rows.reserve(table.size());
   bool sorted = true;
   for (std::size_t b = 0, n = index.bucket_count(); b < n; ++b) {
     for (auto it = index.begin(b), end = index.end(b); it != end; ++it) {
       sorted = sorted && (rows.empty() || it->id > rows.back()->id);
       rows.push_back(&*it);
-      observe(*it);
     }
   }
   if (!sorted) {
-    std::vector<std::pair<Id, const M*>> keyed;
-    keyed.reserve(rows.size());
-    for (const M* row : rows) keyed.emplace_back(row->id, row);
-    std::sort(keyed.begin(), keyed.end());
-    for (std::size_t i = 0; i < keyed.size(); ++i) rows[i] = keyed[i].second;
-    writers = Writers();  // delta encoding depends on the order
-    for (const M* row : rows) observe(*row);
+    std::sort(rows.begin(), rows.end(),
+              [](const M* a, const M* b) { return a->id < b->id; });
   }
+  return rows;
+}
 
-  // Each row takes at least a byte: its id's.
-  for_fields([&](const auto& f, auto& w) {
-    w.layout(f.spec.kind == FieldKind::kAutoId ? 1 : 0);
-  });
-  for (std::size_t i = 0; i < rows.size(); ++i) {
+// The columns of a table's rows (in id order) in the layout of row version
+// `version`: a u32 column count, then the columns. Two passes over the rows,
+// each split between two threads for a large table: one observes the values
+// (each column's encoding depends on all of them), the other emits them
+// into the table's bytes, allocated once at their exact size.
+template <class M>
+BodyBytes encode_table(const Table<M>& table, std::uint32_t version) {
+  using Fields = decltype(M::fields());
+  using Stats = decltype([]<class... F>(std::type_identity<std::tuple<F...>>) {
+    return std::tuple<typename Column<typename F::type>::Stats...>();
+  }(std::type_identity<Fields>()));
+  using Layouts = decltype([]<class... F>(std::type_identity<std::tuple<F...>>) {
+    return std::tuple<std::optional<typename Column<typename F::type>::Layout>...>();
+  }(std::type_identity<Fields>()));
+  // f(field, index) for each field of the row version.
+  auto for_fields = [&](auto&& f) {
+    for_each_index<std::tuple_size_v<Fields>>([&](auto i) {
+      const auto& field = std::get<decltype(i)::value>(kFieldsOf<M>);
+      if (field.spec.since <= version) f(field, i);
+    });
+  };
+  auto prefetch = [](const std::vector<const M*>& rows, std::size_t i) {
     if (i + 16 < rows.size()) {
       const char* ahead = reinterpret_cast<const char*>(rows[i + 16]);
       __builtin_prefetch(ahead);
       if constexpr (sizeof(M) > 64) __builtin_prefetch(ahead + 64);
     }
-    const M& row = *rows[i];
-    for_fields([&](const auto& f, auto& w) { w.emit(row.*f.member, i); });
-  }
-  out.u32(columns_in<M>(version));
-  for_fields([&](const auto& f, auto& w) {
-    using T = typename std::decay_t<decltype(f)>::type;
-    w.finish(out, [rows = &rows, member = f.member](std::size_t i) -> const T& {
-      return (*rows)[i]->*member;
-    });
+  };
+
+  const std::vector<const M*> rows = rows_by_id(table);
+  const std::size_t n = rows.size();
+  const bool parallel = n >= kParallelRows;
+  const std::size_t mid = parallel ? n / 2 : n;
+
+  // 1. Observe each half.
+  std::array<Stats, 2> halves;
+  auto observe = [&](Stats& stats, std::size_t lo, std::size_t hi) noexcept {
+    for (std::size_t i = lo; i < hi; ++i) {
+      prefetch(rows, i);
+      const M& row = *rows[i];
+      for_fields([&](const auto& f, auto k) {
+        std::get<decltype(k)::value>(stats).observe(row.*f.member);
+      });
+    }
+  };
+  in_parallel(
+      parallel, [&]() noexcept { observe(halves[0], 0, mid); },
+      [&]() noexcept { observe(halves[1], mid, n); });
+
+  // 2. Lay the columns out. Each row takes at least a byte: its id's.
+  Stats all = halves[0];
+  Layouts layouts;
+  std::uint64_t bytes = 4;
+  for_fields([&](const auto& f, auto k) {
+    constexpr std::size_t K = decltype(k)::value;
+    std::get<K>(all).merge(std::get<K>(halves[1]));
+    bytes += std::get<K>(layouts)
+                 .emplace(std::get<K>(all),
+                          f.spec.kind == FieldKind::kAutoId ? 1 : 0)
+                 .bytes();
   });
+  BodyBytes out(bytes);
+  const std::uint32_t columns = columns_in<M>(version);
+  std::memcpy(out.data(), &columns, 4);
+  unsigned char* at = out.data() + 4;
+  for_fields([&](const auto&, auto k) {
+    at = std::get<decltype(k)::value>(layouts)->place(at);
+  });
+
+  // 3. Emit each half.
+  auto emit = [&](const Stats& before, std::size_t lo, std::size_t hi) noexcept {
+    auto emitters = [&]<std::size_t... K>(std::index_sequence<K...>) {
+      return std::tuple<std::optional<typename Column<
+          typename std::tuple_element_t<K, Fields>::type>::Emitter>...>();
+    }(std::make_index_sequence<std::tuple_size_v<Fields>>());
+    for_fields([&](const auto&, auto k) {
+      constexpr std::size_t K = decltype(k)::value;
+      std::get<K>(emitters).emplace(*std::get<K>(layouts), std::get<K>(before));
+    });
+    for (std::size_t i = lo; i < hi; ++i) {
+      prefetch(rows, i);
+      const M& row = *rows[i];
+      for_fields([&](const auto& f, auto k) {
+        std::get<decltype(k)::value>(emitters)->emit(row.*f.member);
+      });
+    }
+    for_fields([&](const auto&, auto k) {
+      std::get<decltype(k)::value>(emitters)->flush();
+    });
+  };
+  const Stats none{};
+  in_parallel(
+      parallel, [&]() noexcept { emit(none, 0, mid); },
+      [&]() noexcept { emit(halves[0], mid, n); });
+  return out;
 }
 
 // Reads the rows of one table from a body: parse() checks the layout and
@@ -507,6 +647,102 @@ class TableReader {
   std::uint32_t version_;
   std::uint64_t done_ = 0;
   typename ReadersOf<Fields>::type readers_;
+};
+
+// The rows of a table decoded ahead, in chunks, by either of two threads,
+// and taken in file order by one of them. At most kAheadRows rows wait
+// decoded (plus a chunk), whatever the size of the table.
+template <class M>
+class RowPipe {
+ public:
+  static constexpr std::uint64_t kChunkRows = 1024;
+  static constexpr std::uint64_t kAheadRows = 1 << 20;
+
+  // The rows decoded before an error (CorruptBody, bad_alloc), then it.
+  struct Chunk {
+    std::vector<M> rows;
+    std::exception_ptr error;
+  };
+
+  explicit RowPipe(TableReader<M>& reader) : reader_(reader) {}
+
+  // Decodes the next chunk for take(). When enough rows wait already: waits
+  // for take() if `wait`, else returns false at once. Returns false when
+  // every row was decoded, one failed, or stop() was called.
+  bool decode_ahead(bool wait) {
+    std::unique_lock lock(mutex_);
+    auto room = [&] { return !busy_ && ready_rows_ < kAheadRows; };
+    if (wait) {
+      changed_.wait(lock, [&] { return over() || room(); });
+    }
+    if (over() || !room()) return false;
+    Chunk chunk = decode(lock);
+    ready_rows_ += chunk.rows.size();
+    ready_.push_back(std::move(chunk));
+    changed_.notify_all();
+    return true;
+  }
+
+  // The next chunk in file order, decoded here when none waits and the
+  // other thread is not decoding one; nullopt after the last one.
+  std::optional<Chunk> take() {
+    std::unique_lock lock(mutex_);
+    for (;;) {
+      if (!ready_.empty()) {
+        Chunk chunk = std::move(ready_.front());
+        ready_.pop_front();
+        ready_rows_ -= chunk.rows.size();
+        changed_.notify_all();
+        return chunk;
+      }
+      if (!busy_) {
+        if (over()) return std::nullopt;
+        return decode(lock);
+      }
+      changed_.wait(lock);
+    }
+  }
+
+  // Ends decoding ahead (the consumer failed).
+  void stop() {
+    std::lock_guard lock(mutex_);
+    stopped_ = true;
+    changed_.notify_all();
+  }
+
+ private:
+  bool over() const noexcept {
+    return stopped_ || failed_ || claimed_ == reader_.rows();
+  }
+  // Decodes the next chunk without the lock. REQUIRES: !busy_, !over().
+  Chunk decode(std::unique_lock<std::mutex>& lock) {
+    busy_ = true;
+    const std::uint64_t n = std::min(kChunkRows, reader_.rows() - claimed_);
+    claimed_ += n;
+    lock.unlock();
+    Chunk chunk;
+    try {
+      chunk.rows.reserve(static_cast<std::size_t>(n));
+      for (std::uint64_t i = 0; i < n; ++i) chunk.rows.push_back(reader_.next());
+    } catch (...) {
+      chunk.error = std::current_exception();
+    }
+    lock.lock();
+    busy_ = false;
+    if (chunk.error) failed_ = true;
+    changed_.notify_all();
+    return chunk;
+  }
+
+  TableReader<M>& reader_;
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  std::deque<Chunk> ready_;
+  std::uint64_t ready_rows_ = 0;
+  std::uint64_t claimed_ = 0;  // rows decoded or being decoded
+  bool busy_ = false;          // a thread is decoding (the reader is its)
+  bool failed_ = false;
+  bool stopped_ = false;
 };
 
 }  // namespace folio::internal

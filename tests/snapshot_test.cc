@@ -194,6 +194,32 @@ Database generated_database(int authors) {
   return db;
 }
 
+// Just enough rows for a save and a load on two threads (engine/
+// snapshot_tables.h: tables of 1024 rows and more), and few enough for the
+// Debug build, whose Boost.MultiIndex invariant checks make loads quadratic:
+// 1100 authors, each with a profile and a book, 100 of them with a second.
+Database two_thread_database() {
+  Database db;
+  for (Id a = 1; a <= 1100; ++a) {
+    db.restore(Author{a, "Author " + std::to_string(a),
+                      "a" + std::to_string(a) + "@example.com", a % 7 != 0,
+                      DateTime::from_micros(1'700'000'000'000'000 + a * 977)});
+    db.restore(AuthorProfile{
+        a, a, std::string(static_cast<std::size_t>(a % 40), 'b'),
+        a % 3 == 0 ? "" : "https://example.com/" + std::to_string(a),
+        a % 5 == 0 ? std::nullopt
+                   : std::optional<std::int32_t>(1900 + a % 120)});
+    db.restore(Book{a, a, "Book " + std::to_string(a),
+                    static_cast<std::int32_t>(1 + a % 2100),
+                    Decimal::from_units(a * 7 - 10000, 2), a % 2 == 0});
+  }
+  for (Id a = 1; a <= 100; ++a) {
+    db.restore(Book{1100 + a, a * 11, "Second", 2001,
+                    Decimal::from_units(a, a % 3), true});
+  }
+  return db;
+}
+
 }  // namespace
 
 // ---- Round trips ----
@@ -234,6 +260,110 @@ TEST_CASE("Test generated data round-trips", "[snapshot][roundtrip]") {
   const Database db = generated_database(150);
   folio::save_snapshot(db, dir / "gen.folio");
   CHECK(state(folio::load_snapshot(dir / "gen.folio")) == state(db));
+}
+
+// Tables of 1024 rows and more are saved by two threads (each half of the
+// rows) and loaded by two (authors, then the books beside the profiles, the
+// books decoded ahead in chunks): the file is the same every time and loads
+// back the same rows.
+TEST_CASE("Test a database large enough for two threads round-trips",
+          "[snapshot][roundtrip][parallel]") {
+  TempDir dir;
+  const Database db = two_thread_database();
+  folio::save_snapshot(db, dir / "big.folio");
+  folio::save_snapshot(db, dir / "again.folio");
+  CHECK(read_bytes(dir / "big.folio") == read_bytes(dir / "again.folio"));
+  CHECK(state(folio::load_snapshot(dir / "big.folio")) == state(db));
+  CHECK(folio::verify_snapshot(dir / "big.folio").empty());
+  Database into = folio::seed_database();
+  folio::load_snapshot_into(into, dir / "big.folio");
+  CHECK(state(into) == state(db));
+}
+
+TEST_CASE(
+    "Test a load on two threads reports the error of the earliest table",
+    "[snapshot][errors][parallel]") {
+  TempDir dir;
+  const Database db = two_thread_database();
+  folio::save_snapshot(db, dir / "big.folio");
+  const Bytes sound = read_bytes(dir / "big.folio");
+  // A book title that is not UTF-8 (books: loaded by the main thread from
+  // rows the worker decoded), and a profile website that is no URL
+  // (profiles: loaded by the worker meanwhile).
+  Bytes bad_book = sound;
+  replace(bad_book, "Book 1", "Book \xff");
+  reseal(bad_book);
+  const auto [book_fault, book_message] = failure(bad_book);
+  CHECK(book_fault == SnapshotFault::kRule);
+  CHECK_THAT(book_message,
+             Catch::StartsWith("test.folio: broken rule in table books, row id ") &&
+                 Catch::EndsWith(", field title: Enter text that is valid UTF-8."));
+  Bytes bad_profile = sound;
+  replace(bad_profile, "https://example.com/", "https://exa mple.co/");
+  reseal(bad_profile);
+  const auto [profile_fault, profile_message] = failure(bad_profile);
+  CHECK(profile_fault == SnapshotFault::kRule);
+  CHECK_THAT(profile_message,
+             Catch::StartsWith(
+                 "test.folio: broken rule in table author_profiles, row id ") &&
+                 Catch::EndsWith(", field website: Enter a valid URL."));
+  Bytes both = bad_book;
+  replace(both, "https://example.com/", "https://exa mple.co/");
+  reseal(both);
+  CHECK(failure(both) == std::pair(profile_fault, profile_message));
+  // An author's bad email stops the load before the others.
+  Bytes all = both;
+  replace(all, "@example.com", "@exa mple.co");
+  reseal(all);
+  const auto [author_fault, author_message] = failure(all);
+  CHECK(author_fault == SnapshotFault::kRule);
+  CHECK_THAT(author_message,
+             Catch::StartsWith("test.folio: broken rule in table authors, row id ") &&
+                 Catch::EndsWith(", field email: Enter a valid email address."));
+  // verify_snapshot lists them all, in table order (the author's books
+  // break their foreign key too).
+  std::ofstream(dir / "all.folio", std::ios::binary)
+      .write(reinterpret_cast<const char*>(all.data()),
+             static_cast<std::streamsize>(all.size()));
+  const std::vector<std::string> problems = folio::verify_snapshot(dir / "all.folio");
+  REQUIRE(problems.size() >= 3);
+  CHECK_THAT(problems[0], Catch::Contains("table authors"));
+  CHECK_THAT(problems[1], Catch::Contains("table author_profiles"));
+  for (std::size_t i = 2; i < problems.size(); ++i)
+    CHECK_THAT(problems[i], Catch::Contains("table books"));
+  CHECK(std::count_if(problems.begin(), problems.end(), [](const auto& p) {
+          return p.find("field title") != std::string::npos;
+        }) == 1);
+}
+
+TEST_CASE("Test a value its type cannot hold among rows decoded ahead",
+          "[snapshot][errors][parallel]") {
+  // Every book's is_published is a bool column of width 1 (0 or 1): a 2
+  // deep in the column stops the load at that row, after the rows before
+  // it loaded, whichever thread decoded it.
+  TempDir dir;
+  Database db;
+  for (Id a = 1; a <= 10; ++a) {
+    db.restore(Author{a, "A", "a" + std::to_string(a) + "@example.com", true,
+                      at(1, 0)});
+  }
+  for (Id b = 1; b <= 2100; ++b) {
+    db.restore(Book{b, 1 + b % 10, "T" + std::to_string(b), 2000,
+                    Decimal::from_units(100, 2), b % 3 != 0});
+  }
+  folio::save_snapshot(db, dir / "bools.folio");
+  Bytes bytes = read_bytes(dir / "bools.folio");
+  // The last column of the body: 2100 bytes of 0 and 1 before the checksum.
+  const std::size_t column = bytes.size() - 8 - 2100;
+  const std::size_t row = 1800;  // row id 1801
+  REQUIRE(bytes[column + row] == std::byte{1});
+  bytes[column + row] = std::byte{2};
+  reseal(bytes);
+  const auto [fault, message] = failure(bytes);
+  CHECK(fault == SnapshotFault::kCorrupt);
+  CHECK(message ==
+        "test.folio: corrupt snapshot: table books, row id 1801, field "
+        "is_published: a value its type cannot hold");
 }
 
 TEST_CASE("Test an empty database round-trips", "[snapshot][roundtrip]") {
