@@ -70,11 +70,9 @@ NodeArena::SizeClass& NodeArena::size_class(std::size_t size) {
 }
 
 void NodeArena::grow(SizeClass& c) {
-  // Double what this size holds so far: a table of a few rows takes a page,
+  // Double what the pool holds so far: a table of a few rows takes a page,
   // one of millions takes huge pages.
-  std::size_t held = 0;
-  for (const Chunk& chunk : chunks_) held += chunk.bytes;
-  std::size_t bytes = std::clamp(held, kFirstChunk, kHugePage);
+  std::size_t bytes = std::clamp(reserved_, kFirstChunk, kHugePage);
   bytes = std::max(bytes, round_up(c.size, kFirstChunk));
   chunks_.reserve(chunks_.size() + 1);  // may throw: nothing taken yet
   Chunk chunk{nullptr, bytes, false};

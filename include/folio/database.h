@@ -144,12 +144,13 @@ class BasicDatabase {
       const auto& lookup = rows.template get<typename Key::lookup_tag>();
       auto hit = lookup.find(parent.id);
       if (hit == lookup.end()) return Range<It>(index.end(), index.end());
-      It first = rows.template project<Tag>(hit);
-      for (It it = first; it != index.begin();) {
+      const It found = rows.template project<Tag>(hit);
+      It first = found;
+      for (It it = found; it != index.begin();) {
         if ((*--it).*fk.column != parent.id) break;
         first = it;
       }
-      It last = rows.template project<Tag>(hit);
+      It last = found;
       while (++last != index.end() && (*last).*fk.column == parent.id) {
       }
       return Range<It>(first, last);
@@ -351,13 +352,7 @@ class BasicDatabase {
     } else {
       stored = &*t.rows_.insert(std::move(row)).first;
     }
-    if (t.rows_.size() == before) {
-      // A failed insert leaves `row` as it was: name the collision.
-      check_id_free(row);
-      check_unique<M>(row, nullptr);
-      throw IntegrityError("the row collides with row " + std::to_string(stored->id),
-                           std::string(M::kInfo.table), "", "");
-    }
+    if (t.rows_.size() == before) refuse_collision(row, *stored);
     if (stored->id >= t.next_id_) t.next_id_ = stored->id + 1;
     return *stored;
   }
@@ -531,6 +526,17 @@ class BasicDatabase {
     return apply_insert(std::move(row));
   }
 
+  // Throws the error for `row`, which an insert refused because it collides
+  // with the stored row `other` (a failed insert has not moved from `row`):
+  // the taken id or the unique constraint, named as Django names it.
+  template <class M>
+  [[noreturn]] void refuse_collision(const M& row, const M& other) const {
+    check_id_free(row);
+    check_unique<M>(row, nullptr);
+    throw IntegrityError("the row collides with row " + std::to_string(other.id),
+                         std::string(M::kInfo.table), "", "");
+  }
+
   template <class M>
   void check_id_free(const M& row) const {
     if (row.id != 0 && find<M>(row.id) != nullptr) {
@@ -551,12 +557,7 @@ class BasicDatabase {
     if (depth_ > 0) make_room(undo_.entries, 1);
     if (row.id == 0) row.id = t.next_id_;
     auto [it, inserted] = t.rows_.insert(std::move(row));
-    if (!inserted) {
-      // A failed insert has not moved from `row`.
-      check_unique<M>(row, nullptr);
-      throw IntegrityError("the row collides with row " + std::to_string(it->id),
-                           std::string(M::kInfo.table), "", "");
-    }
+    if (!inserted) refuse_collision(row, *it);
     if (it->id >= t.next_id_) t.next_id_ = it->id + 1;
     if (depth_ > 0) {
       undo_.entries.push_back({internal::index_of<M, Models...>(), Op::kInsert, it->id});
