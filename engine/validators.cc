@@ -196,6 +196,18 @@ bool is_valid_email_text(Text value) {
   return ace && is_valid_email_domain(*ace);
 }
 
+// check(the code points of `value`), false for ill-formed UTF-8. ASCII of at
+// most N bytes is widened on the stack; anything else is decoded.
+template <std::size_t N, class Check>
+bool on_code_points(std::string_view value, Check check) {
+  if (value.size() <= N && is_ascii(value)) {
+    char32_t buffer[N];
+    return check(widen_ascii(value, buffer));
+  }
+  const std::optional<std::u32string> text = decode_utf8(value);
+  return text && check(*text);
+}
+
 // A shortcut for the emails folio mostly sees, on the bytes: an ASCII
 // dot-atom user part, one '@', then dotted labels of letters, digits and
 // hyphens that domain_regex matches. Such a value is accepted by
@@ -206,10 +218,7 @@ bool is_valid_email_text(Text value) {
 // steps.
 bool is_common_ascii_email(std::string_view value) {
   constexpr std::string_view kSymbols = "-!#$%&'*+/=?^_`{}|~";
-  const auto is_alnum = [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-           (c >= '0' && c <= '9');
-  };
+  using vi::is_ascii_alnum;
   if (value.size() > 320) return false;
   std::size_t i = 0;
   std::size_t run = 0;
@@ -220,7 +229,7 @@ bool is_common_ascii_email(std::string_view value) {
     if (c == '.') {
       if (run == 0) return false;
       run = 0;
-    } else if (is_alnum(c) || kSymbols.find(c) != kNpos) {
+    } else if (is_ascii_alnum(c) || kSymbols.find(c) != kNpos) {
       ++run;
     } else {
       return false;
@@ -231,7 +240,7 @@ bool is_common_ascii_email(std::string_view value) {
   std::size_t labels = 0;
   for (;; ++i) {
     const char c = i < value.size() ? value[i] : '\0';
-    if (is_alnum(c) || c == '-') continue;
+    if (is_ascii_alnum(c) || c == '-') continue;
     const std::size_t length = i - label_begin;
     if (length > 63 || value[i - 1] == '-') return false;
     ++labels;
@@ -278,12 +287,7 @@ bool is_valid_email(std::string_view value) {
   // More than 4 * 320 bytes is more than 320 code points.
   if (value.empty() || value.size() > 4 * 320) return false;
   if (is_common_ascii_email(value)) return true;
-  if (value.size() <= 320 && is_ascii(value)) {
-    char32_t buffer[320];
-    return is_valid_email_text(widen_ascii(value, buffer));
-  }
-  const std::optional<std::u32string> text = decode_utf8(value);
-  return text && is_valid_email_text(*text);
+  return on_code_points<320>(value, is_valid_email_text);
 }
 
 bool is_valid_url(std::string_view value) {
@@ -291,13 +295,7 @@ bool is_valid_url(std::string_view value) {
   if (vi::is_common_ascii_url(value)) return true;
   // URLField's max_length is 200 by default: longer ASCII URLs are rare
   // enough to take the decoder.
-  constexpr std::size_t kStackLength = 512;
-  if (value.size() <= kStackLength && is_ascii(value)) {
-    char32_t buffer[kStackLength];
-    return vi::is_valid_url_text(widen_ascii(value, buffer));
-  }
-  const std::optional<std::u32string> text = decode_utf8(value);
-  return text && vi::is_valid_url_text(*text);
+  return on_code_points<512>(value, vi::is_valid_url_text);
 }
 
 }  // namespace folio

@@ -10,6 +10,14 @@ namespace folio::validators_internal {
 
 inline bool is_ascii_digit(char32_t c) { return c >= U'0' && c <= U'9'; }
 
+// On bytes, for the shortcuts that read ASCII values without decoding them.
+inline bool is_ascii_letter(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+inline bool is_ascii_alnum(char c) {
+  return is_ascii_letter(c) || (c >= '0' && c <= '9');
+}
+
 // What `[a-z]` matches in a Python pattern under re.IGNORECASE: the ASCII
 // letters, and U+0130, U+0131, U+017F and U+212A, which Python folds onto
 // i, s and k.

@@ -372,9 +372,6 @@ bool bracketed_netloc_ok(Text netloc) {
 // the last label, with the tail after it, which has no \s; the netloc is no
 // bracketed literal; and the host has 1 to 253 characters.
 bool is_common_ascii_url(std::string_view value) {
-  const auto is_letter = [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-  };
   if (value.size() > 2048) return false;
   const std::size_t scheme_end = value.find("://");
   if (scheme_end < 3 || scheme_end > 5) return false;  // npos included
@@ -395,7 +392,7 @@ bool is_common_ascii_url(std::string_view value) {
   std::size_t i = host_begin;
   for (;; ++i) {
     const char c = i < value.size() ? value[i] : '\0';
-    if (is_letter(c)) continue;
+    if (is_ascii_letter(c)) continue;
     if ((c >= '0' && c <= '9') || c == '-') {
       letters_only = false;
       continue;
