@@ -106,7 +106,7 @@ void decimal_field(FieldErrors& errors, std::string_view field,
 }
 
 void check(FieldErrors& errors, std::string_view field, const FieldSpec& spec,
-           const std::string& value) {
+           std::string_view value) {
   switch (spec.kind) {
     case FieldKind::kChar:
       char_field(errors, field, value, spec.max_length, spec.blank);

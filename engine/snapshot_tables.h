@@ -238,15 +238,18 @@ struct Column<Decimal> {
   };
 };
 
-template <>
-struct Column<std::string> {
+// Text: String and std::string fields share one layout, so a model may
+// change one for the other without a format change.
+template <class T>
+  requires internal::kIsText<T>
+struct Column<T> {
   static constexpr std::uint8_t kTag = 's';
 
   // The lengths, then the bytes of every value, copied in by emit().
   struct Stats {
     IntStats lengths;
     std::uint64_t bytes = 0;
-    void observe(const std::string& v) noexcept {
+    void observe(std::string_view v) noexcept {
       lengths.observe(v.size());
       bytes += v.size();
     }
@@ -274,7 +277,7 @@ struct Column<std::string> {
     Emitter(const Layout& layout, const Stats& before) noexcept
         : lengths_(layout.lengths, before.lengths),
           out_(layout.text + before.bytes) {}
-    void emit(const std::string& v) noexcept {
+    void emit(std::string_view v) noexcept {
       lengths_.emit(v.size());
       std::memcpy(out_, v.data(), v.size());
       out_ += v.size();
@@ -305,7 +308,7 @@ struct Column<std::string> {
       lengths_ = IntCursor(lengths);
       data_ = reinterpret_cast<const char*>(in.take(total, what.c_str()));
     }
-    bool next(std::string& out) {
+    bool next(T& out) {
       const std::uint64_t n = lengths_.next();
       out.assign(data_, n);
       data_ += n;

@@ -35,6 +35,7 @@
 
 #include "folio/error.h"
 #include "folio/internal/hash.h"
+#include "folio/string.h"
 
 namespace folio {
 

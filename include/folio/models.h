@@ -21,8 +21,8 @@ namespace bmi = boost::multi_index;
 // class Author(models.Model), db_table "authors".
 struct Author {
   Id id = 0;
-  std::string name;        // CharField(max_length=200)
-  std::string email;       // EmailField(unique=True), case-sensitive
+  String name;             // CharField(max_length=200)
+  String email;            // EmailField(unique=True), case-sensitive
   bool is_active = true;   // BooleanField(default=True)
   DateTime created_at;     // DateTimeField(auto_now_add=True), UTC
 
@@ -33,9 +33,9 @@ struct Author {
     using K = FieldKind;
     return std::tuple{
         Field<Author, Id>{"id", "id", &Author::id, {.kind = K::kAutoId}},
-        Field<Author, std::string>{"name", "name", &Author::name,
+        Field<Author, String>{"name", "name", &Author::name,
                                    {.kind = K::kChar, .max_length = 200}},
-        Field<Author, std::string>{"email", "email", &Author::email,
+        Field<Author, String>{"email", "email", &Author::email,
                                    {.kind = K::kEmail, .max_length = 254}},
         Field<Author, bool>{"is_active", "is_active", &Author::is_active,
                             {.kind = K::kBoolean}},
@@ -64,8 +64,8 @@ struct Author {
 struct AuthorProfile {
   Id id = 0;
   Id author_id = 0;                    // OneToOneField(Author), unique
-  std::string bio;                     // TextField(blank=True)
-  std::string website;                 // URLField(blank=True)
+  String bio;                          // TextField(blank=True)
+  String website;                      // URLField(blank=True)
   std::optional<std::int32_t> birth_year;  // PositiveSmallIntegerField(null=True)
 
   struct by_author {};
@@ -79,8 +79,8 @@ struct AuthorProfile {
     return std::tuple{
         Field<P, Id>{"id", "id", &P::id, {.kind = K::kAutoId}},
         Field<P, Id>{"author", "author_id", &P::author_id, {.kind = K::kForeignKey}},
-        Field<P, std::string>{"bio", "bio", &P::bio, {.kind = K::kText, .blank = true}},
-        Field<P, std::string>{"website", "website", &P::website,
+        Field<P, String>{"bio", "bio", &P::bio, {.kind = K::kText, .blank = true}},
+        Field<P, String>{"website", "website", &P::website,
                               {.kind = K::kUrl, .max_length = 200, .blank = true}},
         Field<P, std::optional<std::int32_t>>{
             "birth_year", "birth_year", &P::birth_year,
@@ -113,7 +113,7 @@ struct AuthorProfile {
 struct Book {
   Id id = 0;
   Id author_id = 0;               // ForeignKey(Author)
-  std::string title;              // CharField(max_length=200)
+  String title;                   // CharField(max_length=200)
   std::int32_t published_year = 0;  // PositiveSmallIntegerField(MinValueValidator(1))
   Decimal price;                  // DecimalField(max_digits=8, decimal_places=2)
   bool is_published = true;       // BooleanField(default=True)
@@ -128,7 +128,7 @@ struct Book {
     return std::tuple{
         Field<Book, Id>{"id", "id", &Book::id, {.kind = K::kAutoId}},
         Field<Book, Id>{"author", "author_id", &Book::author_id, {.kind = K::kForeignKey}},
-        Field<Book, std::string>{"title", "title", &Book::title,
+        Field<Book, String>{"title", "title", &Book::title,
                                  {.kind = K::kChar, .max_length = 200}},
         Field<Book, std::int32_t>{"published_year", "published_year",
                                   &Book::published_year,

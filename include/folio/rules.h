@@ -41,7 +41,7 @@ void decimal_field(FieldErrors& errors, std::string_view field,
 // full_clean() checks for that field. Primary and foreign keys are checked by
 // the database, not here.
 void check(FieldErrors& errors, std::string_view field, const FieldSpec& spec,
-           const std::string& value);
+           std::string_view value);
 void check(FieldErrors& errors, std::string_view field, const FieldSpec& spec,
            std::int64_t value);
 void check(FieldErrors& errors, std::string_view field, const FieldSpec& spec,

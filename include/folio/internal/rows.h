@@ -65,8 +65,9 @@ struct ValueTraits<bool> {
   static constexpr bool nullable = false;
   static constexpr std::int64_t min = 0, max = 0;
 };
-template <>
-struct ValueTraits<std::string> {
+template <class T>
+  requires kIsText<T>
+struct ValueTraits<T> {
   static constexpr ValueType type = ValueType::kString;
   static constexpr bool nullable = false;
   static constexpr std::int64_t min = 0, max = 0;
@@ -241,11 +242,11 @@ void to_value(const T& v, Value& out) {
     out = v;
   } else if constexpr (std::is_integral_v<T>) {
     out = static_cast<std::int64_t>(v);
-  } else if constexpr (std::is_same_v<T, std::string>) {
+  } else if constexpr (kIsText<T>) {
     if (auto* s = std::get_if<std::string>(&out)) {
-      s->assign(v);  // keeps the buffer across rows
+      s->assign(std::string_view(v));  // keeps the buffer across rows
     } else {
-      out = v;
+      out = std::string(v);
     }
   } else if constexpr (requires { v.has_value(); }) {
     if (v) {
@@ -281,6 +282,9 @@ bool from_value(Value&& v, T& out) {
       return false;
     }
     out = static_cast<T>(i);
+    return true;
+  } else if constexpr (std::is_same_v<T, String>) {
+    out.assign(std::get<std::string>(v));
     return true;
   } else {
     out = std::get<T>(std::move(v));
