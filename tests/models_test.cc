@@ -228,3 +228,34 @@ TEST_CASE("author.books.all() is whole and in id order for any insert order",
   CHECK(ids_of(1) == std::vector<folio::Id>{1, 3, 8});
   CHECK(ids_of(3) == std::vector<folio::Id>{4, 13, 20});
 }
+
+// More books than Rows keeps without allocating, created in ascending,
+// descending and shuffled id order: books() is in id order each time.
+TEST_CASE("author.books.all() is in id order for many books in any order",
+          "[relations]") {
+  const int kBooks = 50;
+  std::vector<folio::Id> ascending;
+  for (int i = 1; i <= kBooks; ++i) ascending.push_back(i);
+  std::vector<folio::Id> descending(ascending.rbegin(), ascending.rend());
+  std::vector<folio::Id> shuffled = ascending;
+  for (std::size_t i = 0; i < shuffled.size(); ++i) {
+    std::swap(shuffled[i], shuffled[(i * 7919 + 13) % shuffled.size()]);
+  }
+  for (const auto* order : {&ascending, &descending, &shuffled}) {
+    folio::Database db;
+    db.create(folio_test::author("a@example.com"));
+    db.create(folio_test::author("b@example.com"));
+    for (folio::Id id : *order) {
+      folio::Book b = folio_test::book(id % 5 == 0 ? 2 : 1, "t" + std::to_string(id));
+      b.id = id;
+      db.restore(b);
+    }
+    std::vector<folio::Id> got, expected;
+    for (const Book& b : folio::books(db, db.get<Author>(1))) got.push_back(b.id);
+    for (folio::Id id : ascending) {
+      if (id % 5 != 0) expected.push_back(id);
+    }
+    CHECK(got == expected);
+    CHECK(folio::books(db, db.get<Author>(2)).size() == kBooks / 5);
+  }
+}

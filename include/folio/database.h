@@ -124,8 +124,10 @@ class BasicDatabase {
     return get<Parent>(child.*fk.column);
   }
   // The children of a parent row through Child's foreign key, in the order
-  // of the index that serves the key (id order for the ordered (fk, id)
-  // indexes): author -> books. A range over the index, not a copy.
+  // of the ordered index that serves the key (id order for the (fk, id)
+  // indexes): author -> books. Without a lookup index, a range over the
+  // ordered index (no copy); with one, the rows as found in the lookup index,
+  // put in that order (Rows, which holds up to 8 without allocating).
   template <class Child, class Parent>
   auto children(const Parent& parent) const {
     constexpr auto fk = internal::foreign_key_to<Child, Parent>();
@@ -133,27 +135,12 @@ class BasicDatabase {
     using Tag = typename Key::tag;
     const auto& rows = table<Child>().container();
     const auto& index = rows.template get<Tag>();
-    using It = typename std::decay_t<decltype(index)>::const_iterator;
     if constexpr (std::is_same_v<Tag, typename Key::lookup_tag>) {
+      using It = typename std::decay_t<decltype(index)>::const_iterator;
       auto [first, last] = internal::equal_range_of(index, parent.id);
       return Range<It>(first, last);
     } else {
-      // One child from the hashed lookup index, then its neighbours in Tag's
-      // order: children created in id order are found at the range's end,
-      // so this walks the range once more, among nodes already in cache.
-      const auto& lookup = rows.template get<typename Key::lookup_tag>();
-      auto hit = lookup.find(parent.id);
-      if (hit == lookup.end()) return Range<It>(index.end(), index.end());
-      const It found = rows.template project<Tag>(hit);
-      It first = found;
-      for (It it = found; it != index.begin();) {
-        if ((*--it).*fk.column != parent.id) break;
-        first = it;
-      }
-      It last = found;
-      while (++last != index.end() && (*last).*fk.column == parent.id) {
-      }
-      return Range<It>(first, last);
+      return lookup_children<Child>(parent, fk);
     }
   }
   // The one child of a parent through a unique foreign key (author ->
@@ -443,6 +430,28 @@ class BasicDatabase {
   // True when some model has a foreign key to C (Django cannot fast-delete C).
   template <class C>
   static constexpr bool kReferenced = (refers_to<Models, C>() || ...);
+
+  // children() through a foreign key's hashed lookup index. A walk of the
+  // hashed group touches only the children's own nodes, which a loader
+  // allocates side by side; stepping through the ordered index's tree also
+  // reads the nodes above them, scattered over the whole table (at 1M
+  // authors: 460 ns against 720 ns for 5 books).
+  template <class Child, class Parent, class Key>
+  Rows<Child> lookup_children(const Parent& parent, const Key&) const {
+    const auto& rows = table<Child>().container();
+    const auto& lookup = rows.template get<typename Key::lookup_tag>();
+    auto [first, last] = lookup.equal_range(parent.id);
+    Rows<Child> found(Range(first, last));
+    // Boost keeps a group in the reverse of its insertion order: children
+    // created in the ordered index's order come reversed, which sort()
+    // undoes in a pass.
+    const auto& index = rows.template get<typename Key::tag>();
+    const auto& key = index.key_extractor();
+    found.sort([&](const Child& a, const Child& b) {
+      return index.key_comp()(key(a), key(b));
+    });
+    return found;
+  }
 
   template <class M>
   Table<M>& mutable_table() noexcept {

@@ -192,8 +192,9 @@ template <class Db, class Row>
 const Author& author(const Db& db, const Row& row) {
   return db.template parent<Author>(row);
 }
-// author.books.all(): the author's books in id order, a range over the
-// by_author index (no copy).
+// author.books.all(): the author's books in id order, as Rows<Book> (found
+// through by_author_lookup, ordered as by_author orders them; see
+// BasicDatabase::children).
 template <class Db>
 auto books(const Db& db, const Author& author) {
   return db.template children<Book>(author);
@@ -226,11 +227,9 @@ Rows<Book> published_books(const Db& db, bool is_published = true) {
 // The rows of a range of books, sorted by less.
 template <class Range, class Less>
 Rows<Book> sorted_books(const Range& range, Less less) {
-  std::vector<const Book*> rows;
-  for (const Book& b : range) rows.push_back(&b);
-  std::sort(rows.begin(), rows.end(),
-            [&](const Book* a, const Book* b) { return less(*a, *b); });
-  return Rows<Book>(std::move(rows));
+  Rows<Book> rows(range);
+  rows.sort(less);
+  return rows;
 }
 
 // author.books.order_by("published_year") (ties in id order).

@@ -276,8 +276,10 @@ class String {
     store<size_type>(8, n);
     heap_data()[n] = '\0';
   }
+  // REQUIRES: n <= capacity().
   void set_size(size_type n) noexcept {
     if (is_inline()) {
+      if (n > kInlineCapacity) __builtin_unreachable();  // tells GCC so
       set_inline_size(n);
     } else {
       set_heap_size(n);

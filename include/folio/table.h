@@ -5,9 +5,12 @@
 
 #include <algorithm>
 #include <cstddef>
+#include <iterator>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
+#include <boost/container/small_vector.hpp>
 #include <boost/iterator/indirect_iterator.hpp>
 #include <boost/multi_index_container.hpp>
 
@@ -16,18 +19,34 @@
 
 namespace folio {
 
+template <class M>
+class Table;
+
 // A list of rows in a stated order, as returned by queries. Holds pointers to
 // the rows, not copies: valid until the next write to the database.
-// Iterating yields `const M&`.
+// Iterating yields `const M&`. Up to 8 rows (an author's books) are held
+// without allocating.
 template <class M>
 class Rows {
+  using Pointers = boost::container::small_vector<const M*, 8>;
+
  public:
-  using const_iterator = boost::indirect_iterator<
-      typename std::vector<const M*>::const_iterator>;
+  using const_iterator =
+      boost::indirect_iterator<typename Pointers::const_iterator>;
   using iterator = const_iterator;
 
   Rows() = default;
-  explicit Rows(std::vector<const M*> rows) : rows_(std::move(rows)) {}
+  explicit Rows(const std::vector<const M*>& rows)
+      : rows_(rows.begin(), rows.end()) {}
+  // The rows of a range yielding `const M&` (an index's range, Rows), in
+  // the range's order.
+  template <class Range>
+    requires(!std::is_same_v<std::remove_cvref_t<Range>, Rows> &&
+             std::is_convertible_v<decltype(*std::begin(std::declval<const Range&>())),
+                                   const M&>)
+  explicit Rows(const Range& range) {
+    for (const M& row : range) rows_.push_back(&row);
+  }
 
   const_iterator begin() const { return const_iterator(rows_.begin()); }
   const_iterator end() const { return const_iterator(rows_.end()); }
@@ -37,8 +56,23 @@ class Rows {
   const M& front() const { return *rows_.front(); }
   const M& back() const { return *rows_.back(); }
 
+  // Puts the rows in the order of less(const M&, const M&), a strict weak
+  // order (not stable: ties end in any order). Rows already in that order,
+  // or in its reverse, take one pass.
+  template <class Less>
+  void sort(Less less) {
+    const auto by = [&](const M* a, const M* b) { return less(*a, *b); };
+    if (std::is_sorted(rows_.begin(), rows_.end(), by)) return;
+    if (std::is_sorted(rows_.rbegin(), rows_.rend(), by)) {
+      std::reverse(rows_.begin(), rows_.end());
+    } else {
+      std::sort(rows_.begin(), rows_.end(), by);
+    }
+  }
+
  private:
-  std::vector<const M*> rows_;
+  friend class Table<M>;
+  Pointers rows_;
 };
 
 // A range over an index, without copying: valid until the next write.
@@ -107,10 +141,10 @@ class Table {
     if (!std::is_sorted(found.begin(), found.end())) {
       std::sort(found.begin(), found.end());
     }
-    std::vector<const M*> rows;
-    rows.reserve(found.size());
-    for (const auto& [id, row] : found) rows.push_back(row);
-    return Rows<M>(std::move(rows));
+    Rows<M> rows;
+    rows.rows_.reserve(found.size());
+    for (const auto& [id, row] : found) rows.rows_.push_back(row);
+    return rows;
   }
 
   // The Boost.MultiIndex index with tag `Tag`, for queries folio has no
