@@ -1,6 +1,8 @@
-// The write path's own edges: a cascade that reaches a row by two paths
-// deletes it once; a cascade larger than the plan keeps inline still
-// reports Django's counts and rolls back whole.
+// The write path's own edges: an update swaps the new row in and keeps the
+// old one for the undo log, so rollbacks (nested ones too) and refused
+// updates must leave every row and index exactly as they were; a cascade
+// that reaches a row by two paths deletes it once; a cascade larger than
+// the plan keeps inline still reports Django's counts.
 #include <stdexcept>
 #include <string>
 #include <tuple>
@@ -104,6 +106,90 @@ std::vector<Id> note_ids(const NoteDatabase& db) {
 }
 
 }  // namespace
+
+TEST_CASE("an update rolled back restores the row and its old keys",
+          "[transactions][update]") {
+  folio::Database db = folio::seed_database();
+  const DbState before = state(db);
+  CHECK_THROWS_AS(db.atomic([&] {
+    for (const char* email : {"blair@example.com", "eric@example.com"}) {
+      Author a = db.get<Author>(1);
+      a.email = email;
+      db.update(a);
+    }
+    Book b = db.get<Book>(3);
+    b.author_id = 1;
+    b.title = "Moved";
+    db.update(b);
+    throw std::runtime_error("undo the updates");
+  }),
+                  std::runtime_error);
+  CHECK(state(db).content() == before.content());
+  CHECK(folio::find_author_by_email(db, "orwell@example.com") ==
+        &db.get<Author>(1));
+  CHECK(folio::find_author_by_email(db, "eric@example.com") == nullptr);
+}
+
+TEST_CASE(
+    "a refused update in a transaction changes nothing, then or on rollback",
+    "[transactions][update][unique]") {
+  folio::Database db = folio::seed_database();
+  const Author& orwell = db.get<Author>(1);
+  const std::string name = orwell.name;
+  db.atomic([&] {
+    Author a = orwell;
+    a.email = "blair@example.com";
+    db.update(a);
+    const DbState after_update = state(db);
+    a.email = "rowling@example.com";
+    a.name = "Eric Blair";
+    CHECK_THROWS_AS(db.update(a), folio::IntegrityError);
+    CHECK(state(db) == after_update);
+    CHECK(&db.get<Author>(1) == &orwell);  // the row stayed where it was
+  });
+  CHECK(orwell.email == "blair@example.com");
+  CHECK(orwell.name == name);
+
+  CHECK_THROWS_AS(db.atomic([&] {
+    Author a = orwell;
+    a.email = "rowling@example.com";
+    CHECK_THROWS_AS(db.update(a), folio::IntegrityError);
+    a.email = "orwell@example.com";
+    db.update(a);
+    throw std::runtime_error("undo");
+  }),
+                  std::runtime_error);
+  CHECK(orwell.email == "blair@example.com");
+  CHECK(folio::find_author_by_email(db, "blair@example.com") == &orwell);
+  CHECK(folio::find_author_by_email(db, "orwell@example.com") == nullptr);
+}
+
+TEST_CASE("a failed savepoint restores the outer transaction's update",
+          "[transactions][nested][update]") {
+  folio::Database db = folio::seed_database();
+  const DbState before = state(db);
+  auto set_email = [&](const char* email) {
+    Author a = db.get<Author>(1);
+    a.email = email;
+    db.update(a);
+  };
+  CHECK_THROWS_AS(db.atomic([&] {
+    set_email("outer@example.com");
+    const DbState after_outer = state(db);
+    CHECK_THROWS_AS(db.atomic([&] {
+      set_email("inner@example.com");
+      set_email("inner2@example.com");
+      throw std::runtime_error("inner fails");
+    }),
+                    std::runtime_error);
+    CHECK(state(db) == after_outer);
+    db.atomic([&] { set_email("kept@example.com"); });
+    CHECK(db.get<Author>(1).email == "kept@example.com");
+    throw std::runtime_error("outer fails");
+  }),
+                  std::runtime_error);
+  CHECK(state(db).content() == before.content());
+}
 
 TEST_CASE("a cascade reaching a row by two paths deletes and counts it once",
           "[delete]") {

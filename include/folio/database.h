@@ -648,29 +648,28 @@ class BasicDatabase {
     return *it;
   }
 
+  // The new row is swapped into the stored one, which leaves `row` holding
+  // the old one: a transaction keeps that for its undo log instead of a
+  // copy. A key another row holds makes modify() swap back (the rollback),
+  // which leaves the stored row and every index as they were.
   template <class M, class It>
   const M& apply_replace(It it, M row) {
-    auto& t = mutable_table<M>();
+    static_assert(std::is_nothrow_swappable_v<M>,
+                  "a rollback that throws would make modify() erase the row");
     auto& saved = std::get<std::vector<M>>(undo_.saved);
     if (depth_ > 0) {
       make_room(undo_.entries, 1);
-      saved.push_back(*it);
+      make_room(saved, 1);
     }
-    bool replaced;
-    try {
-      replaced = t.rows_.template get<by_id>().replace(it, std::move(row));
-    } catch (...) {
-      if (depth_ > 0) saved.pop_back();
-      throw;
-    }
-    if (!replaced) {
-      if (depth_ > 0) saved.pop_back();
-      // A failed replace has not moved from `row`.
+    auto exchange = [&row](M& stored) noexcept { std::swap(stored, row); };
+    if (!mutable_table<M>().rows_.template get<by_id>().modify(it, exchange,
+                                                               exchange)) {
       check_unique<M>(row, &*it);
       throw IntegrityError("the row collides with another row",
                            std::string(M::kInfo.table), "", "");
     }
     if (depth_ > 0) {
+      saved.push_back(std::move(row));
       undo_.entries.push_back({internal::index_of<M, Models...>(), Op::kReplace, it->id});
     }
     return *it;
