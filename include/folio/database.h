@@ -174,13 +174,10 @@ class BasicDatabase {
   auto children(const Parent& parent) const {
     constexpr auto fk = internal::foreign_key_to<Child, Parent>();
     using Key = decltype(fk);
-    using Tag = typename Key::tag;
-    const auto& rows = table<Child>().container();
-    const auto& index = rows.template get<Tag>();
-    if constexpr (std::is_same_v<Tag, typename Key::lookup_tag>) {
-      using It = typename std::decay_t<decltype(index)>::const_iterator;
+    if constexpr (std::is_same_v<typename Key::tag, typename Key::lookup_tag>) {
+      const auto& index = table<Child>().template index<typename Key::tag>();
       auto [first, last] = internal::equal_range_of(index, parent.id);
-      return Range<It>(first, last);
+      return Range<decltype(first)>(first, last);
     } else {
       return lookup_children<Child>(parent, fk);
     }
@@ -487,7 +484,7 @@ class BasicDatabase {
   Rows<Child> lookup_children(const Parent& parent, const Key&) const {
     const auto& rows = table<Child>().container();
     const auto& lookup = rows.template get<typename Key::lookup_tag>();
-    auto [first, last] = lookup.equal_range(parent.id);
+    auto [first, last] = internal::equal_range_of(lookup, parent.id);
     Rows<Child> found(Range(first, last));
     // Boost keeps a group in the reverse of its insertion order: children
     // created in the ordered index's order come reversed, which sort()

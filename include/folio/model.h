@@ -125,8 +125,8 @@ struct Unique {
 // `LookupTag`, when it differs from Tag, names a hashed non-unique index on
 // the column alone: it finds a parent's children in O(1) instead of a
 // descent through Tag's tree, which costs a cache miss per level once the
-// table has millions of rows. children() then finds the ends of the range in
-// Tag from the row it found, and cascades walk its group directly.
+// table has millions of rows. children() walks its group and puts the rows
+// in Tag's order; cascades walk the group as it is.
 template <class M, class Parent, class Tag, class LookupTag = Tag>
 struct ForeignKey {
   using model = M;

@@ -119,8 +119,7 @@ class String {
   }
   String& append(const char* s, size_type n) { return append(std::string_view(s, n)); }
   String& append(size_type n, char c) {
-    const size_type old = size();
-    resize(old + n, c);
+    resize(size() + n, c);
     return *this;
   }
   String& operator+=(std::string_view s) { return append(s); }
