@@ -14,6 +14,7 @@
 #include <boost/multi_index/ordered_index.hpp>
 #include <boost/multi_index_container.hpp>
 
+#include "folio/database.h"
 #include "folio/internal/pool.h"
 
 using folio::internal::NodeAllocator;
@@ -88,6 +89,85 @@ TEST_CASE("large arrays are mapped on their own and writable", "[pool]") {
   fill(p, bytes, 0xAB);
   CHECK(intact(p, bytes, 0xAB));
   NodeArena::deallocate_large(p, bytes);
+}
+
+namespace {
+
+constexpr std::size_t kHugePage = std::size_t{2} << 20;
+
+// `count` blocks of 136 bytes from `arena`, each filled with `tag`.
+std::set<void*> fill_blocks(NodeArena& arena, int count, unsigned char tag) {
+  std::set<void*> blocks;
+  for (int i = 0; i < count; ++i) {
+    void* p = arena.allocate(136);
+    fill(p, 136, tag);
+    blocks.insert(p);
+  }
+  return blocks;
+}
+
+std::size_t shared(const std::set<void*>& a, const std::set<void*>& b) {
+  return static_cast<std::size_t>(
+      std::count_if(a.begin(), a.end(), [&](void* p) { return b.count(p) > 0; }));
+}
+
+}  // namespace
+
+TEST_CASE("a destroyed pool's chunks serve the next pool while others live", "[pool]") {
+  folio::release_unused_memory();
+  constexpr int kBlocks = 60000;  // about 8 MiB: chunks of 2 MiB, mapped
+  NodeArena live;                 // the database that stays
+  const auto live_blocks = fill_blocks(live, kBlocks, 0x11);
+
+  std::set<void*> dropped_blocks;
+  {
+    NodeArena dropped;
+    dropped_blocks = fill_blocks(dropped, kBlocks, 0x22);
+  }
+  // The next pool writes into the dropped pool's chunks (at least a whole
+  // 2 MiB one), over old bytes, and the live pool's rows are untouched.
+  NodeArena next;
+  const auto next_blocks = fill_blocks(next, kBlocks, 0x33);
+  CHECK(shared(next_blocks, dropped_blocks) >= kHugePage / 136);
+  CHECK(shared(next_blocks, live_blocks) == 0);
+  for (void* p : live_blocks) REQUIRE(intact(p, 136, 0x11));
+  // Nothing is cached while `next` uses the same amount again.
+  CHECK(folio::release_unused_memory() == 0);
+
+  // Dropped again: kept (no more than what `live` uses), then given back.
+  {
+    NodeArena dropped;
+    fill_blocks(dropped, kBlocks, 0x44);
+  }
+  const std::size_t released = folio::release_unused_memory();
+  CHECK(released >= kHugePage);
+  CHECK(released <= live.reserved_bytes());
+  CHECK(folio::release_unused_memory() == 0);
+}
+
+TEST_CASE("with no pool alive, a destroyed pool's chunks go back at once", "[pool]") {
+  folio::release_unused_memory();
+  {
+    NodeArena only;
+    fill_blocks(only, 60000, 0x55);
+  }
+  CHECK(folio::release_unused_memory() == 0);
+}
+
+TEST_CASE("a freed large array is reused for the next of its size", "[pool]") {
+  folio::release_unused_memory();
+  NodeArena live;
+  fill_blocks(live, 60000, 0x66);
+  const std::size_t bytes = NodeArena::kLargeArray * 3 + 100;
+  void* first = NodeArena::allocate_large(bytes);
+  fill(first, bytes, 0x77);
+  NodeArena::deallocate_large(first, bytes);
+  void* second = NodeArena::allocate_large(bytes);
+  CHECK(second == first);
+  fill(second, bytes, 0x88);
+  CHECK(intact(second, bytes, 0x88));
+  NodeArena::deallocate_large(second, bytes);
+  CHECK(folio::release_unused_memory() >= bytes);
 }
 
 namespace {

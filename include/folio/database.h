@@ -36,6 +36,14 @@
 
 namespace folio {
 
+// Gives back to the system the memory that destroyed databases left for the
+// next ones, and returns how many bytes that was. A table's rows live in
+// 2 MiB chunks; when a database goes, the process keeps its chunks (up to as
+// many bytes as the live databases use) so that the next load writes into
+// memory it already holds rather than into fresh pages, as malloc keeps freed
+// memory. Call this after dropping a large database for good. Thread-safe.
+std::size_t release_unused_memory() noexcept;
+
 // The counts of a delete per model, in deletion order, as (label, count)
 // pairs such as ("myapp.AuthorProfile", 1). The labels are the models' own
 // (ModelInfo::label) and stay valid for the life of the program. Up to four

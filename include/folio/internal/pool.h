@@ -8,10 +8,13 @@
 //     walk through millions of nodes misses the TLB far less often;
 //   - freeing a node is pushing it on a free list, reused first.
 //
-// Memory goes back to the system when the table is destroyed, not when rows
-// are deleted (a table that shrinks keeps its chunks for the rows to come).
+// Memory leaves the table when the table is destroyed, not when rows are
+// deleted (a table that shrinks keeps its chunks for the rows to come).
 // Large arrays (the hashed indexes' buckets) get their own mapping, also
-// advised for huge pages, and are unmapped when freed.
+// advised for huge pages. Chunks of 2 MiB and more and large arrays, once
+// freed, are kept by the process for the next tables (no more bytes than
+// the tables alive use), and folio::release_unused_memory() gives them back
+// to the system.
 //
 // Thread safety: a pool is used by one container, under the database's own
 // rule (one writer, readers never allocate). A container moved from shares
