@@ -113,7 +113,7 @@ std::string_view unique_field() {
               }(f),
               ...);
         },
-        M::fields());
+        internal::kFieldsOf<M>);
   }
   return name;
 }

@@ -405,10 +405,6 @@ struct Column<std::optional<T>> {
 
 // ---- Tables ----
 
-// M's fields, as a constant.
-template <class M>
-inline constexpr auto kFieldsOf = M::fields();
-
 // Calls f(std::integral_constant<std::size_t, I>()) for I in 0..N-1.
 template <std::size_t N, class F>
 void for_each_index(F&& f) {
@@ -424,7 +420,7 @@ constexpr std::uint32_t columns_in(std::uint32_t version) {
   std::uint32_t n = 0;
   std::apply(
       [&](const auto&... f) { ((n += f.spec.since <= version ? 1 : 0), ...); },
-      M::fields());
+      kFieldsOf<M>);
   return n;
 }
 

@@ -138,4 +138,13 @@ struct ForeignKey {
   std::string_view column_name;  // "author_id"
 };
 
+namespace internal {
+
+// M's fields, built once at compile time: M::fields() called at run time
+// builds the tuple on every call (a tenth of a bulk load's time, once).
+template <class M>
+inline constexpr auto kFieldsOf = M::fields();
+
+}  // namespace internal
+
 }  // namespace folio

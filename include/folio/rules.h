@@ -65,7 +65,7 @@ template <class M>
 void clean_fields(const M& row, FieldErrors& errors) {
   std::apply(
       [&](const auto&... f) { (check(errors, f.name, f.spec, row.*f.member), ...); },
-      M::fields());
+      internal::kFieldsOf<M>);
   if constexpr (requires { M::clean(row, errors); }) M::clean(row, errors);
 }
 

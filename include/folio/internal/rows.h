@@ -155,7 +155,7 @@ void for_each_field(F&& f) {
         std::size_t i = 0;
         (f(field, i++), ...);
       },
-      M::fields());
+      kFieldsOf<M>);
 }
 
 // The member pointers a Boost.MultiIndex key extractor reads.
