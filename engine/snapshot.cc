@@ -383,7 +383,7 @@ class Loader {
     const std::string_view table = M::kInfo.table;
     db.template reserve<M>(static_cast<std::size_t>(info.rows));
     Id max_id = 0;
-    each_row([&](M row) {
+    auto insert = [&](M& row) {
       const Id id = row.id;
       if (id == 0) {
         // restore() would number it; a saved row always has its id.
@@ -403,7 +403,21 @@ class Loader {
       } catch (const IntegrityError& e) {
         problems_.rule(table, id, field_of<M>(e), e.what());
       }
+    };
+    // Rows go in a batch at a time, each batch read ahead
+    // (prefetch_inserts()), in file order.
+    std::vector<M> batch;
+    batch.reserve(Db::kReadAhead);
+    auto insert_batch = [&] {
+      db.prefetch_inserts(std::span<const M>(batch));
+      for (M& row : batch) insert(row);
+      batch.clear();
+    };
+    each_row([&](M row) {
+      batch.push_back(std::move(row));
+      if (batch.size() == Db::kReadAhead) insert_batch();
     });
+    insert_batch();
     if (info.next_id <= max_id) {
       problems_.add(SnapshotFault::kCorrupt,
                     "corrupt snapshot: table " + info.name + " has next id " +

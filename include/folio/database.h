@@ -238,6 +238,20 @@ class BasicDatabase {
   const M& restore(M row) {
     return insert_checked(std::move(row));
   }
+  // Restores every row of `rows` (a vector or span of one model's rows), in
+  // order, all or nothing: in a transaction of its own (a savepoint inside
+  // the caller's), so the first error undoes the rows before it and is
+  // thrown. The same rules and errors as restore() row by row, and faster
+  // on large tables: it reads ahead what the next rows' inserts will need
+  // from memory (see prefetch_inserts()).
+  template <std::ranges::contiguous_range R>
+  void restore_all(const R& rows) {
+    using M = std::ranges::range_value_t<R>;
+    atomic([&] {
+      for_each_batch(std::span<const M>(rows),
+                     [&](const M& row) { insert_checked(M(row)); });
+    });
+  }
   // Replaces the stored row that has row.id with `row` (the on_update hook
   // keeps fields an update must not change, such as created_at). Returns the
   // stored row. Throws DoesNotExist, ValidationError or IntegrityError.
@@ -393,7 +407,73 @@ class BasicDatabase {
     return *stored;
   }
 
+  // bulk_restore() of every row of `rows` (a vector or span of one model's
+  // rows), in order, reading ahead as restore_all() does. The first error is
+  // thrown and the rows before it stay: a loader discards the fresh
+  // database.
+  template <std::ranges::contiguous_range R>
+  void bulk_restore_all(const R& rows) {
+    using M = std::ranges::range_value_t<R>;
+    if (depth_ > 0) {
+      throw UsageError("bulk_restore_all() cannot run inside a transaction");
+    }
+    for_each_batch(std::span<const M>(rows),
+                   [&](const M& row) { bulk_restore(M(row)); });
+  }
+
+  // Brings in from memory what inserting `rows` into M's hashed indexes will
+  // read (each key's bucket and the rows already in it), for a loader to
+  // call on a batch of rows before inserting them one by one. A hint only:
+  // it changes nothing. The buckets of a million-row index are random
+  // places in memory; inserted one after another, each row waits for its
+  // own; touched in one tight loop, the reads of a batch overlap.
+  template <class M>
+  void prefetch_inserts(std::span<const M> rows) const noexcept {
+    if (rows.empty()) return;
+    const auto& container = table<M>().rows_;
+    auto touch_index = [&](auto i) {
+      const auto& index = container.template get<decltype(i)::value>();
+      if constexpr (requires { index.bucket(index.key_extractor()(rows[0])); }) {
+        std::array<std::size_t, kReadAhead> bucket;
+        for (std::size_t from = 0; from < rows.size(); from += kReadAhead) {
+          const std::size_t n = std::min(kReadAhead, rows.size() - from);
+          for (std::size_t j = 0; j < n; ++j) {
+            bucket[j] = index.bucket(index.key_extractor()(rows[from + j]));
+          }
+          for (std::size_t j = 0; j < n; ++j) {
+            // The walk reads each node's links; the insert also compares
+            // its key, which may be on another cache line of the row.
+            for (auto it = index.begin(bucket[j]), end = index.end(bucket[j]);
+                 it != end; ++it) {
+              const char* row = reinterpret_cast<const char*>(&*it);
+              __builtin_prefetch(row);
+              __builtin_prefetch(row + sizeof(M) - 1);
+            }
+          }
+        }
+      }
+    };
+    [&]<std::size_t... I>(std::index_sequence<I...>) {
+      (touch_index(std::integral_constant<std::size_t, I>()), ...);
+    }(std::make_index_sequence<kIndexCount<M>>());
+  }
+  // How many rows prefetch_inserts() reads ahead at once: enough for their
+  // reads to overlap, few enough to stay in the cache until inserted.
+  static constexpr std::size_t kReadAhead = 32;
+
  private:
+  // Calls insert(row) for each row of `rows`, a batch at a time, each batch
+  // read ahead by prefetch_inserts().
+  template <class M, class Insert>
+  void for_each_batch(std::span<const M> rows, Insert&& insert) {
+    for (std::size_t from = 0; from < rows.size(); from += kReadAhead) {
+      const auto batch =
+          rows.subspan(from, std::min(kReadAhead, rows.size() - from));
+      prefetch_inserts(batch);
+      for (const M& row : batch) insert(row);
+    }
+  }
+
   static constexpr Id kMaxId = std::numeric_limits<Id>::max();
 
   enum class Op : unsigned char { kInsert, kErase, kReplace };
