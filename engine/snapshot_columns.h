@@ -17,6 +17,8 @@
 #include <string>
 #include <vector>
 
+#include "folio/internal/pool.h"
+
 namespace folio::internal {
 
 static_assert(std::endian::native == std::endian::little,
@@ -188,18 +190,7 @@ class BodyReader {
 
 // Bytes of a body, not initialized when allocated (they are all written
 // before they are read).
-class BodyBytes {
- public:
-  explicit BodyBytes(std::size_t size)
-      : data_(new unsigned char[size]), size_(size) {}
-  unsigned char* data() noexcept { return data_.get(); }
-  const unsigned char* data() const noexcept { return data_.get(); }
-  std::size_t size() const noexcept { return size_; }
-
- private:
-  std::unique_ptr<unsigned char[]> data_;
-  std::size_t size_;
-};
+using BodyBytes = ByteBuffer;
 
 class BodyPlan {
  public:

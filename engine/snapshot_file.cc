@@ -7,8 +7,11 @@
 #include <algorithm>
 #include <atomic>
 #include <cerrno>
+#include <cstdint>
 #include <cstring>
 #include <filesystem>
+#include <memory>
+#include <new>
 #include <streambuf>
 
 #include "folio/error.h"
@@ -40,10 +43,13 @@ class Fd {
   int fd_;
 };
 
-// Writes everything, retrying after interruptions. Returns 0 or an errno.
-int write_all(int fd, const char* p, std::size_t n) noexcept {
+// Writes everything at `offset`, retrying after interruptions. Returns 0 or
+// an errno; after an error, writing the same bytes again at the same offset
+// is safe.
+int write_at(int fd, const char* p, std::size_t n, std::uint64_t offset) noexcept {
   while (n > 0) {
-    const ssize_t w = ::write(fd, p, std::min<std::size_t>(n, 1 << 30));
+    const ssize_t w = ::pwrite(fd, p, std::min<std::size_t>(n, 1 << 30),
+                               static_cast<off_t>(offset));
     if (w < 0) {
       if (errno == EINTR) continue;
       return errno;
@@ -51,16 +57,30 @@ int write_all(int fd, const char* p, std::size_t n) noexcept {
     if (w == 0) return EIO;
     p += w;
     n -= static_cast<std::size_t>(w);
+    offset += static_cast<std::uint64_t>(w);
   }
   return 0;
 }
 
 // A buffered file writer that hashes and counts every byte it writes. After
 // the first error it writes nothing more and keeps that error.
+//
+// It writes with O_DIRECT where the file system takes it: whole blocks go
+// from its buffer to the disk without a copy into the page cache. That copy
+// was 45% of a save of 257 MiB, most of it spent on fresh page-cache pages,
+// which the host of a virtual machine must first back. A tail that is not a
+// whole block, and everything on file systems that refuse direct writes,
+// goes through the page cache as before; the fsync that follows a save
+// covers both.
 class FileSink : public std::streambuf {
  public:
-  explicit FileSink(int fd) : fd_(fd), buffer_(new char[kBufferBytes]) {
+  explicit FileSink(int fd)
+      : fd_(fd),
+        buffer_(static_cast<char*>(
+            ::operator new(kBufferBytes, std::align_val_t{kBlock}))) {
     setp(buffer_.get(), buffer_.get() + kBufferBytes);
+    const int flags = ::fcntl(fd_, F_GETFL);
+    direct_ = flags >= 0 && ::fcntl(fd_, F_SETFL, flags | O_DIRECT) == 0;
   }
   int error() const noexcept { return error_; }
   std::uint64_t bytes() const noexcept {
@@ -75,7 +95,7 @@ class FileSink : public std::streambuf {
   // Writes bytes that are not hashed (the checksum itself).
   bool write_unhashed(const void* p, std::size_t n) {
     if (!flush()) return false;
-    error_ = write_all(fd_, static_cast<const char*>(p), n);
+    error_ = put(static_cast<const char*>(p), n);
     if (error_ == 0) written_ += n;
     return error_ == 0;
   }
@@ -90,50 +110,68 @@ class FileSink : public std::streambuf {
     return c;
   }
   std::streamsize xsputn(const char* s, std::streamsize n) override {
-    if (error_ != 0) return 0;
-    const auto size = static_cast<std::size_t>(n);
-    const auto room = static_cast<std::size_t>(epptr() - pptr());
-    if (size <= room) {
-      std::memcpy(pptr(), s, size);
-      pbump(static_cast<int>(size));
-      return n;
+    // Everything goes through the buffer, which direct writes need
+    // aligned: copying 257 MiB costs about 25 ms.
+    auto left = static_cast<std::size_t>(n);
+    while (left > 0) {
+      if (error_ != 0) return 0;
+      if (pptr() == epptr()) drain();
+      const auto room = static_cast<std::size_t>(epptr() - pptr());
+      const std::size_t chunk = std::min(left, room);
+      std::memcpy(pptr(), s, chunk);
+      pbump(static_cast<int>(chunk));
+      s += chunk;
+      left -= chunk;
     }
-    // Large blocks go straight to the file.
-    if (!flush()) return 0;
-    if (size < kBufferBytes) {
-      std::memcpy(pptr(), s, size);
-      pbump(static_cast<int>(size));
-      return n;
-    }
-    hash_.update(s, size);
-    error_ = write_all(fd_, s, size);
-    if (error_ != 0) return 0;
-    written_ += size;
-    start_writeback();
     return n;
   }
   int sync() override { return flush() ? 0 : -1; }
 
  private:
-  static constexpr std::size_t kBufferBytes = 1 << 20;
+  // Direct writes need buffers, sizes and offsets in whole blocks of the
+  // device (512 or 4096 bytes).
+  static constexpr std::size_t kBlock = 4096;
+  static constexpr std::size_t kBufferBytes = 4 << 20;
+  struct AlignedDelete {
+    void operator()(char* p) const noexcept {
+      ::operator delete(p, std::align_val_t{kBlock});
+    }
+  };
 
   void drain() {
     const auto n = static_cast<std::size_t>(pptr() - pbase());
     if (n == 0 || error_ != 0) return;
     hash_.update(pbase(), n);
-    error_ = write_all(fd_, pbase(), n);
+    error_ = put(pbase(), n);
     if (error_ == 0) written_ += n;
     setp(buffer_.get(), buffer_.get() + kBufferBytes);
     start_writeback();
   }
 
-  // Asks the kernel to start writing what was written so far to the disk,
-  // without waiting, so that the disk works while the rest is written and
-  // the fsync at the end waits for little more than the last piece. Only
-  // advice: the fsync that follows is what the save relies on and checks.
+  // Writes p[0, n) at the end of what is written. Returns 0 or an errno.
+  int put(const char* p, std::size_t n) noexcept {
+    if (!direct_) return write_at(fd_, p, n, written_);
+    const std::size_t whole = n - n % kBlock;
+    const int error = whole > 0 ? write_at(fd_, p, whole, written_) : 0;
+    if (error == 0 && whole == n) return 0;
+    if (error != 0 && error != EINVAL) return error;
+    // A tail that is not a whole block, or a file system that refused the
+    // direct write (EINVAL): the rest goes through the page cache.
+    direct_ = false;
+    const int flags = ::fcntl(fd_, F_GETFL);
+    if (flags < 0 || ::fcntl(fd_, F_SETFL, flags & ~O_DIRECT) != 0) return errno;
+    return error == 0 ? write_at(fd_, p + whole, n - whole, written_ + whole)
+                      : write_at(fd_, p, n, written_);
+  }
+
+  // Asks the kernel to start writing what was written so far through the
+  // page cache to the disk, without waiting, so that the disk works while
+  // the rest is written and the fsync at the end waits for little more
+  // than the last piece. Only advice: the fsync that follows is what the
+  // save relies on and checks.
   void start_writeback() noexcept {
     constexpr std::uint64_t kStep = 16 << 20;
-    if (written_ - synced_ < kStep) return;
+    if (direct_ || written_ - synced_ < kStep) return;
 #ifdef SYNC_FILE_RANGE_WRITE
     ::sync_file_range(fd_, static_cast<off_t>(synced_),
                       static_cast<off_t>(written_ - synced_),
@@ -143,10 +181,11 @@ class FileSink : public std::streambuf {
   }
 
   int fd_;
-  std::unique_ptr<char[]> buffer_;
+  std::unique_ptr<char[], AlignedDelete> buffer_;
   Checksum hash_;
   std::uint64_t written_ = 0;
   std::uint64_t synced_ = 0;  // start_writeback() asked for bytes up to here
+  bool direct_ = false;
   int error_ = 0;
 };
 
@@ -296,8 +335,9 @@ FileBytes read_snapshot_file(const std::filesystem::path& path) {
   check_prefix(std::span<const std::byte>(prefix, got), size, name);
 
   FileBytes file;
-  file.data.reset(new std::byte[size]);
-  file.size = read_at(file.data.get(), size, 0);
+  file.data = ByteBuffer(static_cast<std::size_t>(size));
+  file.size = read_at(reinterpret_cast<std::byte*>(file.data.data()),
+                      static_cast<std::size_t>(size), 0);
   return file;  // a size that changed meanwhile fails parse_frame
 }
 

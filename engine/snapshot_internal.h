@@ -92,10 +92,10 @@ bool write_archive(std::streambuf& out, const BodyPlan& plan);
 
 // A file read into memory.
 struct FileBytes {
-  std::unique_ptr<std::byte[]> data;
-  std::size_t size = 0;
+  ByteBuffer data;
+  std::size_t size = 0;  // read, of data.size() allocated
   std::span<const std::byte> span() const noexcept {
-    return {data.get(), size};
+    return {reinterpret_cast<const std::byte*>(data.data()), size};
   }
 };
 // Reads a snapshot file, checking its prefix (check_prefix) before reading

@@ -76,6 +76,39 @@ class NodeArena {
   std::size_t reserved_ = 0;
 };
 
+// Bytes not initialized when allocated, for large transient buffers (a
+// snapshot's encoded body, a snapshot file read in): from the mappings the
+// pools keep (see NodeArena::allocate_large) when large, so that writing
+// them touches memory the process already holds, from operator new
+// otherwise. Throws std::bad_alloc.
+class ByteBuffer {
+ public:
+  ByteBuffer() noexcept : data_(nullptr, Free{0}) {}
+  explicit ByteBuffer(std::size_t size)
+      : data_(size >= NodeArena::kLargeArray
+                  ? static_cast<unsigned char*>(NodeArena::allocate_large(size))
+                  : new unsigned char[size],
+              Free{size}),
+        size_(size) {}
+  unsigned char* data() noexcept { return data_.get(); }
+  const unsigned char* data() const noexcept { return data_.get(); }
+  std::size_t size() const noexcept { return size_; }
+
+ private:
+  struct Free {
+    std::size_t size;
+    void operator()(unsigned char* p) const noexcept {
+      if (size >= NodeArena::kLargeArray) {
+        NodeArena::deallocate_large(p, size);
+      } else {
+        delete[] p;
+      }
+    }
+  };
+  std::unique_ptr<unsigned char[], Free> data_;
+  std::size_t size_ = 0;
+};
+
 // A standard allocator over a NodeArena, for multi_index_container: single
 // objects (the nodes) come from the pool, arrays (bucket arrays) from
 // operator new or a mapping of their own. Copies, rebinds and moves share
