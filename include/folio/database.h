@@ -421,14 +421,17 @@ class BasicDatabase {
                    [&](const M& row) { bulk_restore(M(row)); });
   }
 
-  // Brings in from memory what inserting `rows` into M's hashed indexes will
-  // read (each key's bucket and the rows already in it), for a loader to
-  // call on a batch of rows before inserting them one by one. A hint only:
+  // Brings in from memory what inserting the rows of `batch` (a vector or
+  // span of one model's rows) into the model's hashed indexes will read
+  // (each key's bucket and the rows already in it), for a loader to call on
+  // a batch of rows before inserting them one by one. A hint only:
   // it changes nothing. The buckets of a million-row index are random
   // places in memory; inserted one after another, each row waits for its
   // own; touched in one tight loop, the reads of a batch overlap.
-  template <class M>
-  void prefetch_inserts(std::span<const M> rows) const noexcept {
+  template <std::ranges::contiguous_range R>
+  void prefetch_inserts(const R& batch) const noexcept {
+    using M = std::ranges::range_value_t<R>;
+    const std::span<const M> rows(batch);
     if (rows.empty()) return;
     const auto& container = table<M>().rows_;
     auto touch_index = [&](auto i) {
