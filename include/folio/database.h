@@ -367,9 +367,7 @@ class BasicDatabase {
       auto& index = container.template get<decltype(i)::value>();
       if constexpr (requires { index.reserve(rows); }) index.reserve(rows);
     };
-    [&]<std::size_t... I>(std::index_sequence<I...>) {
-      (reserve_index(std::integral_constant<std::size_t, I>()), ...);
-    }(std::make_index_sequence<kIndexCount<M>>());
+    for_each_index<M>(reserve_index);
   }
   // Inserts a row exactly as given, as restore() does, with the same checks
   // and the same errors, for loaders adding many rows to a fresh table (see
@@ -456,9 +454,7 @@ class BasicDatabase {
         }
       }
     };
-    [&]<std::size_t... I>(std::index_sequence<I...>) {
-      (touch_index(std::integral_constant<std::size_t, I>()), ...);
-    }(std::make_index_sequence<kIndexCount<M>>());
+    for_each_index<M>(touch_index);
   }
   // How many rows prefetch_inserts() reads ahead at once: enough for their
   // reads to overlap, few enough to stay in the cache until inserted.
@@ -634,6 +630,14 @@ class BasicDatabase {
   template <class M>
   static constexpr std::size_t kIndexCount =
       boost::mpl::size<typename M::Indexes>::value;
+  // Calls f(std::integral_constant<std::size_t, I>()) for each index I of
+  // M, in order.
+  template <class M, class F>
+  static void for_each_index(F&& f) {
+    [&]<std::size_t... I>(std::index_sequence<I...>) {
+      (f(std::integral_constant<std::size_t, I>()), ...);
+    }(std::make_index_sequence<kIndexCount<M>>());
+  }
   template <class M>
   static constexpr std::size_t first_ordered_index() {
     using Container = typename Table<M>::Container;
