@@ -91,15 +91,28 @@ bool write_archive(std::streambuf& out, const BodyPlan& plan);
 // ---- Files (snapshot_file.cc) ----
 
 // A file read into memory.
-struct FileBytes {
-  ByteBuffer data;
-  std::size_t size = 0;  // read, of data.size() allocated
+// A snapshot file's bytes: the file mapped read-only (no copy: the pages
+// are the page cache's), or read into memory where it cannot be mapped.
+class FileBytes {
+ public:
+  FileBytes() = default;
+  FileBytes(FileBytes&& other) noexcept;
+  FileBytes& operator=(FileBytes&&) = delete;
+  ~FileBytes();
   std::span<const std::byte> span() const noexcept {
-    return {reinterpret_cast<const std::byte*>(data.data()), size};
+    return {reinterpret_cast<const std::byte*>(mapped_ != nullptr ? mapped_ : data_.data()),
+            size_};
   }
+
+ private:
+  friend FileBytes read_snapshot_file(const std::filesystem::path& path);
+  void* mapped_ = nullptr;  // a mapping of size_ bytes, or nullptr
+  ByteBuffer data_;         // else: the bytes read
+  std::size_t size_ = 0;
 };
 // Reads a snapshot file, checking its prefix (check_prefix) before reading
-// the rest. Throws SnapshotError.
+// the rest. Throws SnapshotError. The file must not be truncated while its
+// bytes are in use (folio replaces snapshots by renaming, never in place).
 FileBytes read_snapshot_file(const std::filesystem::path& path);
 // Writes head, the archive of `plan` and the checksum of both to `path`
 // atomically (temporary file in the same folder, fsync, rename, fsync of the
