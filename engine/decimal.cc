@@ -81,7 +81,7 @@ std::optional<Decimal> Decimal::parse(std::string_view text) noexcept {
 }
 
 int Decimal::digits() const noexcept {
-  int length = count_digits(units_);
+  int length = count_digits(units());
   int exponent = -scale_;
   if (exponent >= 0) return length + exponent;
   return -exponent > length ? -exponent : length;
@@ -90,11 +90,11 @@ int Decimal::digits() const noexcept {
 int Decimal::decimal_places() const noexcept { return scale_ > 0 ? scale_ : 0; }
 
 std::int64_t Decimal::scaled(int places) const noexcept {
-  return static_cast<std::int64_t>(units_ * pow10(places - scale_));
+  return static_cast<std::int64_t>(units() * pow10(places - scale_));
 }
 
 std::string Decimal::format(int places) const {
-  Int128 v = units_ * pow10(places - scale_);
+  Int128 v = units() * pow10(places - scale_);
   bool negative = v < 0;
   UInt128 u = negative ? static_cast<UInt128>(-v)
                                  : static_cast<UInt128>(v);
@@ -117,8 +117,8 @@ std::string Decimal::to_string() const {
 
 std::strong_ordering operator<=>(const Decimal& a, const Decimal& b) noexcept {
   int scale = a.scale_ > b.scale_ ? a.scale_ : b.scale_;
-  Int128 x = a.units_ * pow10(scale - a.scale_);
-  Int128 y = b.units_ * pow10(scale - b.scale_);
+  Int128 x = a.units() * pow10(scale - a.scale_);
+  Int128 y = b.units() * pow10(scale - b.scale_);
   return x <=> y;
 }
 

@@ -14,7 +14,9 @@ namespace folio {
 // digits after the point), so that "9.990" keeps its three decimal places and
 // is refused by a DecimalField(decimal_places=2) rather than rounded, as
 // Django does. Compares by value ("14.5" == "14.50"). Value type; thread-
-// compatible.
+// compatible. Takes 12 bytes aligned to 4, the last two of them padding: a
+// model may put a small field after it into those with
+// [[no_unique_address]] (as Book does).
 class Decimal {
  public:
   static constexpr int kMaxDigits = 18;  // what the coefficient can hold
@@ -23,7 +25,9 @@ class Decimal {
   // units * 10^-scale, e.g. from_units(1450, 2) is 14.50.
   static constexpr Decimal from_units(std::int64_t units, int scale) {
     Decimal d;
-    d.units_ = units;
+    const auto bits = static_cast<std::uint64_t>(units);
+    d.low_ = static_cast<std::uint32_t>(bits);
+    d.high_ = static_cast<std::uint32_t>(bits >> 32);
     d.scale_ = static_cast<std::int16_t>(scale);
     return d;
   }
@@ -32,7 +36,9 @@ class Decimal {
   // more than kMaxDigits significant digits. Does not allocate.
   static std::optional<Decimal> parse(std::string_view text) noexcept;
 
-  std::int64_t units() const noexcept { return units_; }
+  constexpr std::int64_t units() const noexcept {
+    return static_cast<std::int64_t>(std::uint64_t{high_} << 32 | low_);
+  }
   int scale() const noexcept { return scale_; }
   // Django's DecimalValidator counts: digits in total and after the point.
   int digits() const noexcept;
@@ -54,7 +60,10 @@ class Decimal {
                                           const Decimal& b) noexcept;
 
  private:
-  std::int64_t units_ = 0;
+  // The coefficient in two halves, so that the type needs only 4-byte
+  // alignment (a row saves the padding an 8-byte member would cost).
+  std::uint32_t low_ = 0;
+  std::uint32_t high_ = 0;
   std::int16_t scale_ = 0;  // negative for "1E+3"
 };
 
