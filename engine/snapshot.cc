@@ -255,6 +255,9 @@ class Loader {
     return only_first && sizeof...(Models) > 1;
   }();
 
+  // How many rows a table decoded on the loading thread goes in at a time.
+  static constexpr std::uint64_t kBatchRows = 256;
+
   // Loads table I, decoding its rows on this thread.
   template <std::size_t I>
   void load_table(Db& db) {
@@ -262,7 +265,21 @@ class Loader {
     if (!std::get<I>(readers_)) return;
     auto& reader = *std::get<I>(readers_);
     load_rows<M>(*infos_[I], db, [&](auto&& insert) {
-      for (std::uint64_t i = 0; i < reader.rows(); ++i) insert(reader.next());
+      // A row that fails to decode ends the load once the rows before it
+      // are in (their problems come first, as the file has them).
+      std::vector<M> batch;
+      for (std::uint64_t i = 0; i < reader.rows(); i += kBatchRows) {
+        batch.clear();
+        const std::uint64_t n = std::min(kBatchRows, reader.rows() - i);
+        std::exception_ptr error;
+        try {
+          for (std::uint64_t j = 0; j < n; ++j) batch.push_back(reader.next());
+        } catch (...) {
+          error = std::current_exception();
+        }
+        insert(std::span<M>(batch));
+        if (error) std::rethrow_exception(error);
+      }
     });
   }
 
@@ -302,7 +319,8 @@ class Loader {
   template <std::size_t L>
   void load_in_parallel(Db& db) {
     using Big = std::tuple_element_t<L, std::tuple<Models...>>;
-    internal::RowPipe<Big> pipe(*std::get<L>(readers_));
+    internal::RowPipe<Big> pipe(*std::get<L>(readers_),
+                                &Db::template validate<Big>);
     std::array<std::exception_ptr, sizeof...(Models)> errors;
     // The worker waits for the first table before it loads the others.
     std::mutex mutex;
@@ -362,7 +380,7 @@ class Loader {
     try {
       load_rows<Big>(*infos_[L], db, [&](auto&& insert) {
         while (auto chunk = pipe.take()) {
-          for (Big& row : chunk->rows) insert(std::move(row));
+          insert(std::span<Big>(chunk->rows), chunk->valid);
           if (chunk->error) std::rethrow_exception(chunk->error);
         }
       });
@@ -375,15 +393,18 @@ class Loader {
       if (e) std::rethrow_exception(e);
   }
 
-  // Loads the rows of M that each_row(insert) passes to insert(M), in file
-  // order, checking every rule (bulk_restore), the buckets and the next id.
-  template <class M, class EachRow>
+  // Loads the rows of M that each_batch(insert) passes to insert(span of
+  // M, n), in file order, checking every rule (bulk_restore), the buckets
+  // and the next id. The first n rows of a span have passed validate()
+  // already (0 when not given).
+  template <class M, class EachBatch>
   void load_rows(const SnapshotInfo::TableInfo& info, Db& db,
-                 EachRow&& each_row) {
+                 EachBatch&& each_batch) {
     const std::string_view table = M::kInfo.table;
     db.template reserve<M>(static_cast<std::size_t>(info.rows));
     Id max_id = 0;
-    auto insert = [&](M& row) {
+    // `valid`: the row passed validate() already.
+    auto insert = [&](M& row, bool valid) {
       const Id id = row.id;
       if (id == 0) {
         // restore() would number it; a saved row always has its id.
@@ -392,7 +413,9 @@ class Loader {
         return;
       }
       try {
-        check_buckets(db, db.template bulk_restore<M>(std::move(row)),
+        check_buckets(db,
+                      valid ? db.template bulk_restore_valid<M>(std::move(row))
+                            : db.template bulk_restore<M>(std::move(row)),
                       problems_.name());
         max_id = std::max(max_id, id);
       } catch (const ValidationError& e) {
@@ -404,20 +427,13 @@ class Loader {
         problems_.rule(table, id, field_of<M>(e), e.what());
       }
     };
-    // Rows go in a batch at a time, each batch read ahead
-    // (prefetch_inserts()), in file order.
-    std::vector<M> batch;
-    batch.reserve(Db::kReadAhead);
-    auto insert_batch = [&] {
-      db.prefetch_inserts(std::span<const M>(batch));
-      for (M& row : batch) insert(row);
-      batch.clear();
-    };
-    each_row([&](M row) {
-      batch.push_back(std::move(row));
-      if (batch.size() == Db::kReadAhead) insert_batch();
+    // Rows go in a batch at a time, in file order, with what each insert
+    // reads from memory fetched a few rows ahead (for_each_reading_ahead()).
+    each_batch([&](std::span<M> rows, std::size_t n_valid = 0) {
+      std::size_t i = 0;
+      db.for_each_reading_ahead(rows,
+                                [&](M& row) { insert(row, i++ < n_valid); });
     });
-    insert_batch();
     if (info.next_id <= max_id) {
       problems_.add(SnapshotFault::kCorrupt,
                     "corrupt snapshot: table " + info.name + " has next id " +

@@ -650,7 +650,9 @@ class TableReader {
 
 // The rows of a table decoded ahead, in chunks, by either of two threads,
 // and taken in file order by one of them. At most kAheadRows rows wait
-// decoded (plus a chunk), whatever the size of the table.
+// decoded (plus a chunk), whatever the size of the table. Each row decoded
+// is also validated (the field rules, `validate(row)`, which throws
+// ValidationError), so that the thread taking them need not.
 template <class M>
 class RowPipe {
  public:
@@ -658,12 +660,16 @@ class RowPipe {
   static constexpr std::uint64_t kAheadRows = 1 << 20;
 
   // The rows decoded before an error (CorruptBody, bad_alloc), then it.
+  // rows[0, valid) passed validate(); the row after them failed it, and
+  // those after that were not validated.
   struct Chunk {
     std::vector<M> rows;
+    std::size_t valid = 0;
     std::exception_ptr error;
   };
 
-  explicit RowPipe(TableReader<M>& reader) : reader_(reader) {}
+  RowPipe(TableReader<M>& reader, void (*validate)(const M&))
+      : reader_(reader), validate_(validate) {}
 
   // Decodes the next chunk for take(). When enough rows wait already: waits
   // for take() if `wait`, else returns false at once. Returns false when
@@ -722,7 +728,18 @@ class RowPipe {
     Chunk chunk;
     try {
       chunk.rows.reserve(static_cast<std::size_t>(n));
-      for (std::uint64_t i = 0; i < n; ++i) chunk.rows.push_back(reader_.next());
+      bool valid = true;
+      for (std::uint64_t i = 0; i < n; ++i) {
+        chunk.rows.push_back(reader_.next());
+        if (valid) {
+          try {
+            validate_(chunk.rows.back());
+            ++chunk.valid;
+          } catch (const ValidationError&) {
+            valid = false;  // the taker validates it again, and reports it
+          }
+        }
+      }
     } catch (...) {
       chunk.error = std::current_exception();
     }
@@ -734,6 +751,7 @@ class RowPipe {
   }
 
   TableReader<M>& reader_;
+  void (*validate_)(const M&);
   std::mutex mutex_;
   std::condition_variable changed_;
   std::deque<Chunk> ready_;
