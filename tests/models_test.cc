@@ -259,3 +259,60 @@ TEST_CASE("author.books.all() is in id order for many books in any order",
     CHECK(folio::books(db, db.get<Author>(2)).size() == kBooks / 5);
   }
 }
+
+// The lookup index behind author.books.all() holds a group per author, so it
+// needs a bucket per group it can hold (no more than the authors, nor the
+// books), not one per book; it still finds every author's books as the
+// tables grow, through create(), restore(), bulk_restore() and reserve().
+TEST_CASE("the books' lookup index has buckets for the authors, not for every book",
+          "[relations][memory]") {
+  auto lookup_buckets = [](const folio::Database& db) {
+    return db.table<Book>().index<Book::by_author_lookup>().bucket_count();
+  };
+  auto id_buckets = [](const folio::Database& db) {
+    return db.table<Book>().index<folio::by_id>().bucket_count();
+  };
+  auto check_books = [](const folio::Database& db, folio::Id authors, std::size_t each) {
+    for (folio::Id a = 1; a <= authors; ++a) {
+      const auto books = folio::books(db, db.get<Author>(a));
+      REQUIRE(books.size() == each);
+      for (const Book& b : books) CHECK(b.author_id == a);
+    }
+  };
+  SECTION("many books per author") {
+    folio::Database db;
+    for (int a = 1; a <= 200; ++a) db.create(folio_test::author("a" + std::to_string(a) + "@x.com"));
+    for (int k = 0; k < 20; ++k) {
+      for (int a = 1; a <= 200; ++a) db.create(folio_test::book(a, "t" + std::to_string(k)));
+    }
+    CHECK(lookup_buckets(db) >= 200);
+    CHECK(lookup_buckets(db) < 400);  // Boost's next size after 200 is 389
+    CHECK(id_buckets(db) >= 4000);
+    check_books(db, 200, 20);
+  }
+  SECTION("fewer books than authors") {
+    folio::Database db;
+    for (int a = 1; a <= 500; ++a) db.create(folio_test::author("a" + std::to_string(a) + "@x.com"));
+    for (int a = 1; a <= 40; ++a) db.create(folio_test::book(a, "only"));
+    CHECK(lookup_buckets(db) >= 40);
+    CHECK(lookup_buckets(db) < 100);
+    check_books(db, 40, 1);
+  }
+  SECTION("a bulk load reserved ahead, then more authors and books") {
+    folio::Database db;
+    for (int a = 1; a <= 300; ++a) db.bulk_restore(folio_test::author("a" + std::to_string(a) + "@x.com"));
+    db.reserve<Book>(3000);
+    CHECK(lookup_buckets(db) >= 300);
+    CHECK(lookup_buckets(db) < 800);
+    for (int k = 0; k < 10; ++k) {
+      for (int a = 1; a <= 300; ++a) db.bulk_restore(folio_test::book(a, "t" + std::to_string(k)));
+    }
+    check_books(db, 300, 10);
+    for (int a = 301; a <= 2000; ++a) db.create(folio_test::author("a" + std::to_string(a) + "@x.com"));
+    for (int a = 1; a <= 2000; ++a) db.create(folio_test::book(a, "more"));
+    CHECK(lookup_buckets(db) >= 2000);
+    for (folio::Id a = 1; a <= 2000; ++a) {
+      CHECK(folio::books(db, db.get<Author>(a)).size() == (a <= 300 ? 11u : 1u));
+    }
+  }
+}
