@@ -153,9 +153,15 @@ template <class M, class Db>
 void check_buckets(const Db& db, const M& row, const std::string& name) {
   const auto& container = db.template table<M>().container();
   auto check = [&](const auto& index, std::string_view what) {
-    if constexpr (requires { index.bucket_size(0); }) {
-      if (index.bucket_size(index.bucket(index.key_extractor()(row))) >
-          kMaxBucketRows) {
+    if constexpr (requires { index.local_iterator_to(row); }) {
+      // The insert linked the row first in its bucket: the rows from it to
+      // the bucket's end are the bucket's (its hash is not computed again).
+      std::size_t rows = 0;
+      for (auto it = index.local_iterator_to(row), end = index.end(0);
+           it != end && rows <= kMaxBucketRows; ++it) {
+        ++rows;
+      }
+      if (rows > kMaxBucketRows) {
         throw SnapshotError(
             SnapshotFault::kCorrupt, name,
             "corrupt snapshot: table " + std::string(M::kInfo.table) +
@@ -291,8 +297,9 @@ class Loader {
   // A load (which stops at the first problem) on two threads:
   //   this thread: the first table, then the largest of the others, whose
   //     rows come decoded through a RowPipe;
-  //   the worker: decodes rows of the largest table ahead while the first
-  //     one loads, then loads the other tables, then decodes ahead again.
+  //   the worker: decodes (and validates) rows of the first table ahead,
+  //     then of the largest while the first one loads, then loads the other
+  //     tables, then decodes ahead again.
   // Each table is written by one thread only, and the first one is only
   // read once it is loaded. An error is the one a load in model order
   // reports: that of the earliest table.
@@ -321,6 +328,10 @@ class Loader {
     using Big = std::tuple_element_t<L, std::tuple<Models...>>;
     internal::RowPipe<Big> pipe(*std::get<L>(readers_),
                                 &Db::template validate<Big>);
+    std::optional<internal::RowPipe<First>> first_pipe;
+    if (std::get<0>(readers_)) {
+      first_pipe.emplace(*std::get<0>(readers_), &Db::template validate<First>);
+    }
     std::array<std::exception_ptr, sizeof...(Models)> errors;
     // The worker waits for the first table before it loads the others.
     std::mutex mutex;
@@ -344,6 +355,10 @@ class Loader {
       });
     };
     auto worker = [&]() noexcept {
+      if (first_pipe) {
+        while (first_pipe->decode_ahead(false)) {
+        }
+      }
       while (pipe.decode_ahead(false)) {
       }
       {
@@ -369,8 +384,10 @@ class Loader {
       first_done.notify_one();
     };
     try {
-      load_table<0>(db);
+      if (first_pipe) load_from(*first_pipe, *infos_[0], db);
     } catch (...) {
+      if (first_pipe) first_pipe->stop();
+      pipe.stop();
       first_loaded(false);
       if (thread.joinable()) thread.join();
       throw;
@@ -378,12 +395,7 @@ class Loader {
     first_loaded(true);
     if (!thread.joinable()) others();
     try {
-      load_rows<Big>(*infos_[L], db, [&](auto&& insert) {
-        while (auto chunk = pipe.take()) {
-          insert(std::span<Big>(chunk->rows), chunk->valid);
-          if (chunk->error) std::rethrow_exception(chunk->error);
-        }
-      });
+      load_from(pipe, *infos_[L], db);
     } catch (...) {
       errors[L] = std::current_exception();
       pipe.stop();
@@ -391,6 +403,19 @@ class Loader {
     if (thread.joinable()) thread.join();
     for (const auto& e : errors)
       if (e) std::rethrow_exception(e);
+  }
+
+  // Loads table M from the rows `pipe` decodes and validates, on either
+  // thread.
+  template <class M>
+  void load_from(internal::RowPipe<M>& pipe, const SnapshotInfo::TableInfo& info,
+                 Db& db) {
+    load_rows<M>(info, db, [&](auto&& insert) {
+      while (auto chunk = pipe.take()) {
+        insert(std::span<M>(chunk->rows), chunk->valid);
+        if (chunk->error) std::rethrow_exception(chunk->error);
+      }
+    });
   }
 
   // Loads the rows of M that each_batch(insert) passes to insert(span of

@@ -366,6 +366,29 @@ TEST_CASE("Test a value its type cannot hold among rows decoded ahead",
         "is_published: a value its type cannot hold");
 }
 
+TEST_CASE("Test a value its type cannot hold in the first table, decoded ahead",
+          "[snapshot][errors][parallel]") {
+  // The worker decodes the authors ahead too: a bad value deep in their
+  // is_active column (1 but for ids divisible by 7, so its bytes are easy to
+  // find) stops the load at that row, before any book is read.
+  TempDir dir;
+  folio::save_snapshot(two_thread_database(), dir / "big.folio");
+  Bytes bytes = read_bytes(dir / "big.folio");
+  const std::string pattern("\1\1\1\1\1\1\0\1\1\1\1\1\1\0", 14);
+  const std::size_t column = find(bytes, pattern);
+  const std::size_t row = 900;  // row id 901
+  REQUIRE(bytes[column + row] == std::byte{1});
+  bytes[column + row] = std::byte{2};
+  // And a book that breaks a rule, which must not be what is reported.
+  replace(bytes, "Book 1", "Book \xff");
+  reseal(bytes);
+  const auto [fault, message] = failure(bytes);
+  CHECK(fault == SnapshotFault::kCorrupt);
+  CHECK(message ==
+        "test.folio: corrupt snapshot: table authors, row id 901, field "
+        "is_active: a value its type cannot hold");
+}
+
 // A save writes whole blocks straight to the disk (O_DIRECT) where the
 // file system takes it and the rest through the page cache: a body of
 // several buffers (4 MiB each) and a tail that is not a whole block must

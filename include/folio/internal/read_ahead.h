@@ -29,6 +29,7 @@
 
 #include <array>
 #include <cstddef>
+#include <cstdint>
 #include <span>
 #include <tuple>
 #include <type_traits>
@@ -125,13 +126,16 @@ class HashProbe {
     Entry& e = ring_[i % kRing];
     e.count = 0;
     if (!slots_.current()) return;
-    const std::size_t bucket = index_->bucket(key_of_(row));
-    // Keys in order (ids, usually) come to buckets in order, which the
-    // cache and the processor's own prefetcher already have.
-    const bool near = bucket - last_ + 1 <= 3;
-    last_ = bucket;
-    if (near) return;
-    e.bucket = bucket;
+    const auto key = key_of_(row);
+    if constexpr (std::is_integral_v<std::remove_cv_t<decltype(key)>>) {
+      // Integer keys that repeat or count up (ids, a parent's id across its
+      // children) come to their buckets in order, which the cache and the
+      // processor's own prefetcher already hold: nothing to compute.
+      const bool in_order = static_cast<std::uint64_t>(key - last_key_) <= 1;
+      last_key_ = key;
+      if (in_order) return;
+    }
+    e.bucket = index_->bucket(key);
     e.count = slots_.bucket_count();
     slots_.fetch_slot(e.bucket);
   }
@@ -156,7 +160,7 @@ class HashProbe {
   const Index* index_;
   BucketSlots<Index> slots_;
   KeyOf key_of_;
-  std::size_t last_ = 0;  // the bucket of the last row started
+  std::int64_t last_key_ = 0;  // an integer key: the last row's
   std::array<Entry, kRing> ring_{};
 };
 
