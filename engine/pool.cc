@@ -70,11 +70,11 @@ class MappingCache {
       free_.reserve(free_.size() + mapped_ + 1);
     } catch (const std::bad_alloc&) {
     }
+    // The newest of that size; free_ stays in the order it was given in.
     for (std::size_t i = free_.size(); i-- > 0;) {
       if (free_[i].second == bytes) {
         void* p = free_[i].first;
-        free_[i] = free_.back();
-        free_.pop_back();
+        free_.erase(free_.begin() + static_cast<std::ptrdiff_t>(i));
         cached_ -= bytes;
         in_use_ += bytes;
         ++mapped_;
@@ -85,13 +85,23 @@ class MappingCache {
     if (p != nullptr) {
       in_use_ += bytes;
       ++mapped_;
+      fresh_ += bytes;
     }
     return p;
   }
 
+  std::size_t fresh() noexcept {
+    std::lock_guard<std::mutex> lock(mu_);
+    return fresh_;
+  }
+
   // Gives back the mapped ones of the chunks `[first, last)` (each with
   // `base`, `bytes` and `mapped`) all at once: what is kept is measured
-  // against what is still in use once they are all gone.
+  // against what is still in use once they are all gone. When they do not
+  // all fit, mappings cached before them go first (the oldest first), so
+  // that the cache holds what was freed last: the memory of a dropped
+  // database rather than, say, the buffer of a save long done, which would
+  // leave the next load of that database to fault in fresh pages.
   template <class It>
   void give(It first, It last) noexcept {
     std::lock_guard<std::mutex> lock(mu_);
@@ -100,8 +110,15 @@ class MappingCache {
       in_use_ -= it->bytes;
       --mapped_;
     }
+    std::size_t older = free_.size();  // free_[0, older) were cached before
     for (It it = first; it != last; ++it) {
       if (!it->mapped) continue;
+      while (cached_ + it->bytes > in_use_ && older > 0) {
+        munmap(free_.front().first, free_.front().second);
+        cached_ -= free_.front().second;
+        free_.erase(free_.begin());
+        --older;
+      }
       if (cached_ + it->bytes <= in_use_ && free_.size() < free_.capacity()) {
         free_.emplace_back(it->base, it->bytes);
         cached_ += it->bytes;
@@ -132,6 +149,7 @@ class MappingCache {
   std::size_t cached_ = 0;  // bytes in free_
   std::size_t in_use_ = 0;  // bytes of the mappings taken and not given back
   std::size_t mapped_ = 0;  // how many those are
+  std::size_t fresh_ = 0;   // bytes mapped from the system, ever
 };
 
 MappingCache& mappings() {
@@ -215,6 +233,10 @@ void* NodeArena::allocate_large(std::size_t bytes) {
   void* p = mappings().take(round_up(bytes, kHugePage));
   if (p == nullptr) throw std::bad_alloc();
   return p;
+}
+
+std::size_t NodeArena::fresh_mapped_bytes() noexcept {
+  return mappings().fresh();
 }
 
 void NodeArena::deallocate_large(void* p, std::size_t bytes) noexcept {

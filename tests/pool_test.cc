@@ -229,3 +229,30 @@ TEST_CASE("a container on the pool erases, copies, moves and swaps", "[pool]") {
   other.clear();
   CHECK(other.empty());
 }
+
+TEST_CASE("a dropped pool's chunks displace older cached mappings when the cache is full",
+          "[pool]") {
+  // The cache holds no more than what is in use. A large array freed long
+  // ago (a save's buffer, say) must not keep a dropped database's chunks out
+  // of it: the oldest mappings go first.
+  folio::release_unused_memory();
+  constexpr int kBlocks = 240000;  // about 32 MiB: 15 chunks of 2 MiB
+  NodeArena live;
+  fill_blocks(live, kBlocks, 0x11);
+  const std::size_t old_bytes = 8 * kHugePage;
+  void* old_array = NodeArena::allocate_large(old_bytes);
+  NodeArena::deallocate_large(old_array, old_bytes);  // cached: 16 MiB
+  {
+    NodeArena dropped;  // as large as `live`: the cache cannot hold both
+    fill_blocks(dropped, kBlocks, 0x22);
+  }
+  // All of `dropped`'s mapped chunks come back to `next`: it maps nothing
+  // fresh. (Keeping the old array instead, half of them would have been
+  // unmapped, and `next` would map fresh ones, at addresses that may well
+  // be the same.)
+  const std::size_t fresh = NodeArena::fresh_mapped_bytes();
+  NodeArena next;
+  fill_blocks(next, kBlocks, 0x33);
+  CHECK(NodeArena::fresh_mapped_bytes() == fresh);
+  CHECK(folio::release_unused_memory() <= live.reserved_bytes());
+}

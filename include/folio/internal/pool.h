@@ -50,6 +50,9 @@ class NodeArena {
   static constexpr std::size_t kLargeArray = std::size_t{1} << 20;
   static void* allocate_large(std::size_t bytes);
   static void deallocate_large(void* p, std::size_t bytes) noexcept;
+  // Bytes the process mapped from the system so far for chunks and large
+  // arrays, not counting those reused from the kept mappings (diagnostics).
+  static std::size_t fresh_mapped_bytes() noexcept;
 
  private:
   struct FreeBlock {
