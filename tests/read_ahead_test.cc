@@ -1,12 +1,7 @@
-// The read-ahead of bulk inserts (internal/read_ahead.h): it finds each
-// hashed index's bucket slots from Boost.MultiIndex's own layout, which must
-// agree with what the index itself gives, whatever the index holds; and
-// for_each_reading_ahead() hands every row to its callback once, in order,
-// whatever the callback does with it.
-#include "folio/internal/read_ahead.h"
-
+// for_each_reading_ahead(), the read-ahead loop of bulk inserts: it hands
+// every row to its callback once, in order, whatever the callback does with
+// it; and bulk_restore_valid(), the insert of a row validated elsewhere.
 #include <cstddef>
-#include <random>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -25,30 +20,6 @@ using folio_test::state;
 
 namespace {
 
-// For every bucket of `index`: the row BucketSlots finds through the slot
-// is the one index.begin(n) gives.
-template <class Index>
-void check_slots(const Index& index) {
-  folio::internal::BucketSlots<Index> slots(index);
-  REQUIRE(slots.current());
-  REQUIRE(slots.bucket_count() == index.bucket_count());
-  for (std::size_t n = 0; n < index.bucket_count(); ++n) {
-    const auto* expected = index.begin(n) == index.end(n) ? nullptr : &*index.begin(n);
-    if (slots.first(n) != expected) FAIL("bucket " << n << " of " << index.bucket_count());
-  }
-}
-
-template <class Container>
-void check_every_hashed_index(const Container& c) {
-  check_slots(c.template get<folio::by_id>());
-  if constexpr (std::is_same_v<typename Container::value_type, Book>) {
-    check_slots(c.template get<Book::by_author_lookup>());
-    check_slots(c.template get<Book::by_author_title>());
-  } else {
-    check_slots(c.template get<Author::by_email>());
-  }
-}
-
 Author author(Id id) {
   const std::string s = std::to_string(id);
   return Author{.id = id, .name = "A" + s, .email = "a" + s + "@example.com"};
@@ -64,43 +35,11 @@ Book book(Id id, Id author_id) {
 
 }  // namespace
 
-TEST_CASE("the bucket slots found are the index's own, as it grows, rehashes and shrinks",
-          "[read_ahead]") {
-  Database db;
-  const auto& authors = db.table<Author>().container();
-  const auto& books = db.table<Book>().container();
-  check_every_hashed_index(authors);  // empty: only the sentinel is linked
-  check_every_hashed_index(books);
-  std::mt19937 rng(3);
-  std::vector<Id> ids;
-  for (Id id = 1; id <= 700; ++id) ids.push_back(id * 7);
-  std::shuffle(ids.begin(), ids.end(), rng);
-  std::size_t next_check = 1;
-  Id book_id = 1;
-  for (std::size_t i = 0; i < ids.size(); ++i) {
-    db.restore(author(ids[i]));
-    // Several books per author (groups in the non-unique index), some
-    // authors' books apart from each other.
-    for (int k = 0; k < 3; ++k) db.restore(book(book_id++, ids[i - (i % 2) * (i > 0)]));
-    if (i + 1 == next_check) {  // 1, 2, 4, ... rows: through every rehash
-      check_every_hashed_index(authors);
-      check_every_hashed_index(books);
-      next_check *= 2;
-    }
-  }
-  check_every_hashed_index(authors);
-  check_every_hashed_index(books);
-  // Deleting authors empties buckets and unlinks groups.
-  for (std::size_t i = 0; i < ids.size(); i += 3) db.remove<Author>(ids[i]);
-  check_every_hashed_index(authors);
-  check_every_hashed_index(books);
-}
-
 TEST_CASE("for_each_reading_ahead gives every row once, in order, at every length",
           "[read_ahead]") {
   std::vector<Author> rows;
   for (Id id = 1; id <= 300; ++id) rows.push_back(author(id * 5));
-  for (std::size_t n : {0, 1, 2, 3, 4, 5, 7, 8, 9, 11, 12, 13, 16, 64, 65, 129, 300}) {
+  for (std::size_t n : {0, 1, 2, 31, 32, 33, 64, 65, 129, 300}) {
     // No reserve(): the inserts rehash the indexes while rows are read ahead.
     Database db;
     std::vector<Id> seen;

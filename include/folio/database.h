@@ -29,7 +29,6 @@
 #include <boost/multi_index_container.hpp>
 
 #include "folio/error.h"
-#include "folio/internal/read_ahead.h"
 #include "folio/internal/schema.h"
 #include "folio/model.h"
 #include "folio/rules.h"
@@ -406,22 +405,41 @@ class BasicDatabase {
   }
 
   // Brings in from memory what inserting the rows of `batch` (a vector or
-  // span of one model's rows) will read: each key's bucket in the model's
-  // hashed indexes and the rows already in it, and each foreign key's parent
-  // row. For a loader to call on a batch of rows before inserting them one by
-  // one; for_each_reading_ahead() does better when the loader has the rows
-  // in one span. A hint only: it changes nothing. The buckets of a
-  // million-row index are random places in memory; inserted one after
-  // another, each row waits for its own; read ahead, the reads overlap.
+  // span of one model's rows) into the model's hashed indexes will read
+  // (each key's bucket and the rows already in it), for a loader to call on
+  // a batch of rows before inserting them one by one. A hint only:
+  // it changes nothing. The buckets of a million-row index are random
+  // places in memory; inserted one after another, each row waits for its
+  // own; touched in one tight loop, the reads of a batch overlap.
   template <std::ranges::contiguous_range R>
   void prefetch_inserts(const R& batch) const noexcept {
     using M = std::ranges::range_value_t<R>;
     const std::span<const M> rows(batch);
-    auto probes = read_ahead_probes<M>();
-    for (std::size_t from = 0; from < rows.size(); from += kReadAhead) {
-      internal::read_ahead_batch(
-          rows.subspan(from, std::min(kReadAhead, rows.size() - from)), probes);
-    }
+    if (rows.empty()) return;
+    const auto& container = table<M>().rows_;
+    auto touch_index = [&](auto i) {
+      const auto& index = container.template get<decltype(i)::value>();
+      if constexpr (requires { index.bucket(index.key_extractor()(rows[0])); }) {
+        std::array<std::size_t, kReadAhead> bucket;
+        for (std::size_t from = 0; from < rows.size(); from += kReadAhead) {
+          const std::size_t n = std::min(kReadAhead, rows.size() - from);
+          for (std::size_t j = 0; j < n; ++j) {
+            bucket[j] = index.bucket(index.key_extractor()(rows[from + j]));
+          }
+          for (std::size_t j = 0; j < n; ++j) {
+            // The walk reads each node's links; the insert also compares
+            // its key, which may be on another cache line of the row.
+            for (auto it = index.begin(bucket[j]), end = index.end(bucket[j]);
+                 it != end; ++it) {
+              const char* row = reinterpret_cast<const char*>(&*it);
+              __builtin_prefetch(row);
+              __builtin_prefetch(row + sizeof(M) - 1);
+            }
+          }
+        }
+      }
+    };
+    for_each_index<M>(touch_index);
   }
   // How many rows prefetch_inserts() reads ahead at once: enough for their
   // reads to overlap, few enough to stay in the cache until inserted.
@@ -429,50 +447,22 @@ class BasicDatabase {
 
   // Calls f(row) for each row of `rows` (a vector or span of one model's
   // rows; f gets them as the range gives them, so a loader may move from
-  // them), in order, with what inserting each row reads from memory (as
-  // prefetch_inserts() says) fetched a few rows before f gets it: for a
-  // loader that inserts each row itself (with restore() or bulk_restore()),
-  // twice as fast on a table of millions as inserting without it. f must
-  // insert into M's table only (or nothing); rows may be inserted, refused
-  // or skipped. What f throws propagates.
+  // them), in order, each batch of kReadAhead rows read ahead with
+  // prefetch_inserts() before f gets its rows: for a loader that inserts
+  // each row itself (with restore() or bulk_restore()). f must insert into
+  // M's table only (or nothing); rows may be inserted, refused or skipped.
+  // What f throws propagates.
   template <std::ranges::contiguous_range R, class F>
   void for_each_reading_ahead(R&& rows, F&& f) {
-    using M = std::remove_cv_t<std::ranges::range_value_t<R>>;
-    auto probes = read_ahead_probes<M>();
-    internal::insert_reading_ahead(std::span(rows), probes, f);
+    const auto all = std::span(rows);
+    for (std::size_t from = 0; from < all.size(); from += kReadAhead) {
+      const auto batch = all.subspan(from, std::min(kReadAhead, all.size() - from));
+      prefetch_inserts(batch);
+      for (auto& row : batch) f(row);
+    }
   }
 
  private:
-  // The read-ahead of inserts into M's table (internal/read_ahead.h): one
-  // probe per hashed index of M, on the row's key, and one per foreign key,
-  // on the parent's id in the parent's id index.
-  template <class M>
-  auto read_ahead_probes() const noexcept {
-    const auto& container = table<M>().rows_;
-    auto own = [&]<std::size_t... I>(std::index_sequence<I...>) {
-      return std::tuple_cat(probe_of(container.template get<I>())...);
-    }(std::make_index_sequence<kIndexCount<M>>());
-    auto parents = std::apply(
-        [&](const auto&... fk) { return std::tuple_cat(parent_probe<M>(fk)...); },
-        internal::foreign_keys_of<M>());
-    return std::tuple_cat(std::move(own), std::move(parents));
-  }
-  template <class Index>
-  static auto probe_of(const Index& index) noexcept {
-    if constexpr (requires { index.bucket_count(); }) {
-      return std::tuple(internal::HashProbe(index, index.key_extractor()));
-    } else {
-      return std::tuple<>();
-    }
-  }
-  template <class M, class Key>
-  auto parent_probe(const Key& fk) const noexcept {
-    using Parent = typename Key::parent;
-    const auto& index = table<Parent>().rows_.template get<by_id>();
-    return std::tuple(internal::HashProbe(
-        index, [column = fk.column](const M& row) { return row.*column; }));
-  }
-
   static constexpr Id kMaxId = std::numeric_limits<Id>::max();
 
   enum class Op : unsigned char { kInsert, kErase, kReplace };
