@@ -452,8 +452,8 @@ class Loader {
         problems_.rule(table, id, field_of<M>(e), e.what());
       }
     };
-    // Rows go in a batch at a time, in file order, with what each insert
-    // reads from memory fetched a few rows ahead (for_each_reading_ahead()).
+    // Rows go in a batch at a time, in file order, each batch read ahead
+    // (for_each_reading_ahead()).
     each_batch([&](std::span<M> rows, std::size_t n_valid = 0) {
       std::size_t i = 0;
       db.for_each_reading_ahead(rows,
