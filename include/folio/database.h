@@ -649,8 +649,7 @@ class BasicDatabase {
     });
   }
 
-  // The number of indexes of M, and the position of its first ordered index
-  // (kIndexCount<M> when it has none).
+  // The number of indexes of M.
   template <class M>
   static constexpr std::size_t kIndexCount =
       boost::mpl::size<typename M::Indexes>::value;
@@ -661,20 +660,6 @@ class BasicDatabase {
     [&]<std::size_t... I>(std::index_sequence<I...>) {
       (f(std::integral_constant<std::size_t, I>()), ...);
     }(std::make_index_sequence<kIndexCount<M>>());
-  }
-  template <class M>
-  static constexpr std::size_t first_ordered_index() {
-    using Container = typename Table<M>::Container;
-    std::size_t found = kIndexCount<M>;
-    [&]<std::size_t... I>(std::index_sequence<I...>) {
-      ((found == kIndexCount<M> &&
-                requires(const typename boost::multi_index::nth_index<
-                         Container, I>::type& index) { index.key_comp(); }
-            ? void(found = I)
-            : void()),
-       ...);
-    }(std::make_index_sequence<kIndexCount<M>>());
-    return found;
   }
 
   // Calls f.template operator()<M>() for the model with index i.
@@ -774,7 +759,7 @@ class BasicDatabase {
     fit_lookup_indexes<M>(t.rows_.size() + 1);
     const std::size_t before = t.rows_.size();
     const M* stored;
-    if constexpr (constexpr std::size_t k = first_ordered_index<M>();
+    if constexpr (constexpr std::size_t k = internal::first_ordered_index<M>();
                   k < kIndexCount<M>) {
       auto& index = t.rows_.template get<k>();
       stored = &*index.insert(index.end(), std::move(row));

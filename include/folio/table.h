@@ -12,6 +12,7 @@
 
 #include <boost/container/small_vector.hpp>
 #include <boost/iterator/indirect_iterator.hpp>
+#include <boost/mpl/size.hpp>
 #include <boost/multi_index_container.hpp>
 
 #include "folio/internal/pool.h"
@@ -162,5 +163,27 @@ class Table {
   Container rows_;
   Id next_id_ = 1;
 };
+
+namespace internal {
+
+// The position of M's first ordered index (one with key_comp()), or the
+// number of M's indexes when it has none.
+template <class M>
+constexpr std::size_t first_ordered_index() {
+  using Container = typename Table<M>::Container;
+  constexpr std::size_t n = boost::mpl::size<typename M::Indexes>::value;
+  std::size_t found = n;
+  [&]<std::size_t... I>(std::index_sequence<I...>) {
+    ((found == n &&
+              requires(const typename boost::multi_index::nth_index<Container, I>::type&
+                           index) { index.key_comp(); }
+          ? void(found = I)
+          : void()),
+     ...);
+  }(std::make_index_sequence<n>());
+  return found;
+}
+
+}  // namespace internal
 
 }  // namespace folio
