@@ -460,12 +460,17 @@ class Loader {
       if constexpr (OrderedByInteger<M>::value) {
         insert_ordered(pipe, insert, db);
       } else {
-        while (auto chunk = pipe.take()) {
-          insert(std::span<M>(chunk->rows), chunk->valid);
-          if (chunk->error) std::rethrow_exception(chunk->error);
-        }
+        while (auto chunk = pipe.take()) insert_chunk(*chunk, insert);
       }
     });
+  }
+
+  // Passes a chunk's rows to insert(span, n valid), then throws what
+  // stopped its decoding, if anything did.
+  template <class Chunk, class Insert>
+  static void insert_chunk(Chunk& chunk, Insert& insert) {
+    insert(std::span(chunk.rows), chunk.valid);
+    if (chunk.error) std::rethrow_exception(chunk.error);
   }
 
   // Passes the rows of `pipe` to insert(span, n valid) in file order while
@@ -487,6 +492,8 @@ class Loader {
     const auto& less = index.key_comp();
     std::optional<M> last;  // the last row inserted so far
     std::vector<Chunk> held;
+    std::size_t count = 0;  // rows held
+    bool clean = true;      // every row held decoded and passed validate()
     while (auto chunk = pipe.take()) {
       if (held.empty()) {
         std::vector<M>& rows = chunk->rows;
@@ -496,28 +503,21 @@ class Loader {
         }
         if (in_order) {
           if (!rows.empty()) last = rows.back();
-          insert(std::span<M>(rows), chunk->valid);
-          if (chunk->error) std::rethrow_exception(chunk->error);
+          insert_chunk(*chunk, insert);
           continue;
         }
       }
-      const bool clean = !chunk->error && chunk->valid == chunk->rows.size();
+      // A chunk with a row that failed to decode or validate: no sorting,
+      // the rest goes in in file order.
+      clean = !chunk->error && chunk->valid == chunk->rows.size();
+      count += chunk->rows.size();
       held.push_back(std::move(*chunk));
-      if (!clean) break;  // no sorting: the rest goes in in file order
+      if (!clean) break;
     }
     if (held.empty()) return;
-    const bool clean = !held.back().error && held.back().valid == held.back().rows.size();
-    std::size_t count = 0;
-    for (const Chunk& c : held) count += c.rows.size();
     if (!clean || count > std::numeric_limits<std::uint32_t>::max()) {
-      for (Chunk& c : held) {
-        insert(std::span<M>(c.rows), c.valid);
-        if (c.error) std::rethrow_exception(c.error);
-      }
-      while (auto chunk = pipe.take()) {
-        insert(std::span<M>(chunk->rows), chunk->valid);
-        if (chunk->error) std::rethrow_exception(chunk->error);
-      }
+      for (Chunk& c : held) insert_chunk(c, insert);
+      while (auto chunk = pipe.take()) insert_chunk(*chunk, insert);
       return;
     }
     std::vector<M*> rows;
