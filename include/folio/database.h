@@ -12,6 +12,7 @@
 #include <array>
 #include <bitset>
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <limits>
 #include <ranges>
@@ -562,6 +563,7 @@ class BasicDatabase {
     const auto& rows = table<Child>().container();
     const auto& lookup = rows.template get<typename Key::lookup_tag>();
     auto [first, last] = internal::equal_range_of(lookup, parent.id);
+    if (first != last) prefetch_siblings<Parent>(rows, &*first);
     Rows<Child> found(Range(first, last));
     // Boost keeps a group in the reverse of its insertion order: children
     // created in the ordered index's order come reversed, which sort()
@@ -572,6 +574,28 @@ class BasicDatabase {
       return index.key_comp()(key(a), key(b));
     });
     return found;
+  }
+
+  // Reads ahead the nodes a group of children most likely sits in, given its
+  // first node. Boost links a group newest first, and the pool hands out
+  // nodes one after the other, so children created together (a loader's,
+  // a snapshot's, an import's) sit right below the first. It reads as many
+  // nodes as a parent has children on average, up to 8 (no division: that
+  // alone cost more than it saved). Without this the walk waits on memory
+  // for the next child again and again (at 1M authors, 5 books each: 665 ns
+  // against 525 to 600 ns). A prefetch never faults; where the children are
+  // scattered it only reads lines for nothing.
+  template <class Parent, class Container, class Child>
+  void prefetch_siblings(const Container& rows, const Child* first) const noexcept {
+    using Node = typename Container::final_node_type;
+    const std::size_t parents = count<Parent>();
+    const auto node = reinterpret_cast<std::uintptr_t>(first);
+    std::size_t back = 0;
+    for (std::size_t n = 2 * parents; n <= rows.size() && back < 8 * sizeof(Node);
+         n += parents) {
+      for (const std::size_t end = back + sizeof(Node); back < end; back += 64)
+        __builtin_prefetch(reinterpret_cast<const void*>(node - back - 64));
+    }
   }
 
   // kForeignKeyCount[p][c]: how many foreign keys model c has to model p.
