@@ -191,38 +191,6 @@ void check_buckets(const Db& db, const M& row, const std::string& name) {
 // the order, so the load is done again in file order to name it.
 struct RetryInOrder {};
 
-// The extractor of the first part of a key: the key itself, or the first
-// member of a composite key.
-template <class KeyFromValue>
-struct LeadingKey {
-  using type = KeyFromValue;
-};
-template <class KeyFromValue>
-  requires internal::CompositeKey<KeyFromValue>
-struct LeadingKey<KeyFromValue> {
-  using type = typename boost::tuples::element<
-      0, typename KeyFromValue::key_extractor_tuple>::type;
-};
-
-// M's first ordered index, when its key leads with an integer (an ordered
-// index on a foreign key, (author_id, id)): rows that do not come in its
-// order can be put in it by that integer before they are inserted.
-template <class M>
-struct OrderedByInteger {
-  static constexpr std::size_t kIndex = internal::first_ordered_index<M>();
-  static constexpr bool value = [] {
-    if constexpr (kIndex == boost::mpl::size<typename M::Indexes>::value) {
-      return false;
-    } else {
-      using Index = typename boost::multi_index::nth_index<
-          typename Table<M>::Container, kIndex>::type;
-      using Leading = typename LeadingKey<typename Index::key_from_value>::type;
-      return std::is_integral_v<std::remove_cvref_t<
-          std::invoke_result_t<Leading, const M&>>>;
-    }
-  }();
-};
-
 template <class... Models>
 class Loader {
  public:
@@ -457,7 +425,7 @@ class Loader {
   void load_from(internal::RowPipe<M>& pipe, const SnapshotInfo::TableInfo& info,
                  Db& db) {
     load_rows<M>(info, db, [&](auto&& insert) {
-      if constexpr (OrderedByInteger<M>::value) {
+      if constexpr (internal::OrderedByInteger<M>::value) {
         insert_ordered(pipe, insert, db);
       } else {
         while (auto chunk = pipe.take()) insert_chunk(*chunk, insert);
@@ -486,7 +454,7 @@ class Loader {
   template <class M, class Insert>
   void insert_ordered(internal::RowPipe<M>& pipe, Insert& insert, const Db& db) {
     using Chunk = typename internal::RowPipe<M>::Chunk;
-    constexpr std::size_t k = OrderedByInteger<M>::kIndex;
+    constexpr std::size_t k = internal::OrderedByInteger<M>::kIndex;
     const auto& index = db.template table<M>().container().template get<k>();
     const auto& key = index.key_extractor();
     const auto& less = index.key_comp();
@@ -524,7 +492,8 @@ class Loader {
     for (Chunk& c : held) {
       for (M& row : c.rows) rows.push_back(&row);
     }
-    const std::vector<std::uint32_t> order = ordered_by_leading_key<M, k>(rows);
+    const std::vector<std::uint32_t> order = internal::order_by_leading_key<M>(
+        rows.size(), [&](std::size_t i) -> const M& { return *rows[i]; });
     // Into batches in the index's order, then in: a batch is read ahead
     // whole, so that its rows' reads overlap.
     std::vector<M> batch;
@@ -539,39 +508,6 @@ class Loader {
     } catch (const SnapshotError&) {
       throw RetryInOrder{};
     }
-  }
-
-  // The positions of `rows` in the order of the integer that leads the key
-  // of M's index K, rows with equal ones in their order in `rows`.
-  template <class M, std::size_t K>
-  static std::vector<std::uint32_t> ordered_by_leading_key(const std::vector<M*>& rows) {
-    using Index = typename boost::multi_index::nth_index<typename Table<M>::Container,
-                                                         K>::type;
-    const typename LeadingKey<typename Index::key_from_value>::type leading{};
-    std::vector<std::int64_t> keys(rows.size());
-    std::int64_t low = std::numeric_limits<std::int64_t>::max();
-    std::int64_t high = std::numeric_limits<std::int64_t>::min();
-    for (std::size_t i = 0; i < rows.size(); ++i) {
-      keys[i] = static_cast<std::int64_t>(leading(*rows[i]));
-      low = std::min(low, keys[i]);
-      high = std::max(high, keys[i]);
-    }
-    std::vector<std::uint32_t> order(rows.size());
-    const auto span = static_cast<std::uint64_t>(high) - static_cast<std::uint64_t>(low);
-    if (!rows.empty() && span < 4 * static_cast<std::uint64_t>(rows.size()) + 1024) {
-      // Counting sort: the keys are ids of a table not much larger.
-      std::vector<std::uint32_t> start(span + 2, 0);
-      for (std::int64_t key : keys) ++start[static_cast<std::size_t>(key - low) + 1];
-      for (std::size_t v = 1; v < start.size(); ++v) start[v] += start[v - 1];
-      for (std::size_t i = 0; i < rows.size(); ++i) {
-        order[start[static_cast<std::size_t>(keys[i] - low)]++] = static_cast<std::uint32_t>(i);
-      }
-    } else {
-      for (std::size_t i = 0; i < rows.size(); ++i) order[i] = static_cast<std::uint32_t>(i);
-      std::stable_sort(order.begin(), order.end(),
-                       [&](std::uint32_t a, std::uint32_t b) { return keys[a] < keys[b]; });
-    }
-    return order;
   }
 
   // Loads the rows of M that each_batch(insert) passes to insert(span of

@@ -30,6 +30,7 @@
 #include <boost/multi_index_container.hpp>
 
 #include "folio/error.h"
+#include "folio/internal/key_order.h"
 #include "folio/internal/schema.h"
 #include "folio/model.h"
 #include "folio/rules.h"
@@ -245,12 +246,31 @@ class BasicDatabase {
   // thrown. The same rules and errors as restore() row by row, and faster
   // on large tables: it reads ahead what the next rows' inserts will need
   // from memory (see prefetch_inserts()).
+  // Rows that do not come in the order of M's ordered index (books whose
+  // authors come in any order) are inserted in that order, which is much
+  // faster (see index_order()); should one of them fail, the rows are
+  // restored again in the given order, so that the error thrown is still
+  // the first in that order.
   template <std::ranges::contiguous_range R>
   void restore_all(const R& rows) {
     using M = std::ranges::range_value_t<R>;
+    const std::span<const M> all(rows);
+    if (const auto order = index_order(all); !order.empty()) {
+      const Id next_id = table<M>().next_id_;
+      try {
+        atomic([&] {
+          for_each_in_order(all, order, [&](M& row) { insert_checked(std::move(row)); });
+        });
+        return;
+      } catch (const Error&) {
+        // Undone; the first error in the caller's order may be another one.
+        // The next id goes back too, so that the given order numbers as
+        // it would have.
+        mutable_table<M>().next_id_ = next_id;
+      }
+    }
     atomic([&] {
-      for_each_reading_ahead(std::span<const M>(rows),
-                             [&](const M& row) { insert_checked(M(row)); });
+      for_each_reading_ahead(all, [&](const M& row) { insert_checked(M(row)); });
     });
   }
   // Replaces the stored row that has row.id with `row` (the on_update hook
@@ -394,15 +414,33 @@ class BasicDatabase {
   // bulk_restore() of every row of `rows` (a vector or span of one model's
   // rows), in order, reading ahead as restore_all() does. The first error is
   // thrown and the rows before it stay: a loader discards the fresh
-  // database.
+  // database. Rows out of the order of M's ordered index go in in that
+  // order, as in restore_all(); should one fail, the rows this call put in
+  // are taken out again and the rows go in in the given order.
   template <std::ranges::contiguous_range R>
   void bulk_restore_all(const R& rows) {
     using M = std::ranges::range_value_t<R>;
     if (depth_ > 0) {
       throw UsageError("bulk_restore_all() cannot run inside a transaction");
     }
-    for_each_reading_ahead(std::span<const M>(rows),
-                           [&](const M& row) { bulk_restore(M(row)); });
+    const std::span<const M> all(rows);
+    if (const auto order = index_order(all); !order.empty()) {
+      auto& t = mutable_table<M>();
+      const Id next_id = t.next_id_;
+      std::size_t inserted = 0;
+      try {
+        for_each_in_order(all, order, [&](M& row) {
+          bulk_restore(std::move(row));
+          ++inserted;
+        });
+        return;
+      } catch (const Error&) {
+        auto& by = t.rows_.template get<by_id>();
+        for (std::size_t i = 0; i < inserted; ++i) by.erase(all[order[i]].id);
+        t.next_id_ = next_id;
+      }
+    }
+    for_each_reading_ahead(all, [&](const M& row) { bulk_restore(M(row)); });
   }
 
   // Brings in from memory what inserting the rows of `batch` (a vector or
@@ -445,6 +483,9 @@ class BasicDatabase {
   // How many rows prefetch_inserts() reads ahead at once: enough for their
   // reads to overlap, few enough to stay in the cache until inserted.
   static constexpr std::size_t kReadAhead = 32;
+  // restore_all() and bulk_restore_all() of fewer rows than this insert
+  // them in their own order: their tree descents cost less than sorting.
+  static constexpr std::size_t kSortFrom = 1024;
 
   // Calls f(row) for each row of `rows` (a vector or span of one model's
   // rows; f gets them as the range gives them, so a loader may move from
@@ -465,6 +506,52 @@ class BasicDatabase {
 
  private:
   static constexpr Id kMaxId = std::numeric_limits<Id>::max();
+
+  // The positions of `rows` in the order of M's ordered index (see
+  // internal/key_order.h), when inserting them in that order rather than
+  // theirs is worth it and changes nothing but the time it takes: many
+  // rows, out of that order, none numbered by the insert (a row without
+  // an id takes the next one), and no foreign key from M to itself (a
+  // row's parent could then come after it). Empty otherwise. Sorting
+  // holds 12 to 16 bytes a row while it runs.
+  template <class M>
+  std::vector<std::uint32_t> index_order(std::span<const M> rows) const {
+    if constexpr (!internal::OrderedByInteger<M>::value || refers_to<M, M>()) {
+      return {};
+    } else {
+      if (rows.size() < kSortFrom || rows.size() > std::numeric_limits<std::uint32_t>::max()) {
+        return {};
+      }
+      const auto& index =
+          table<M>().rows_.template get<internal::OrderedByInteger<M>::kIndex>();
+      const auto& key = index.key_extractor();
+      const auto& less = index.key_comp();
+      bool in_order = true;
+      for (std::size_t i = 0; i < rows.size(); ++i) {
+        if (rows[i].id == 0) return {};
+        if (i > 0 && in_order && !less(key(rows[i - 1]), key(rows[i]))) in_order = false;
+      }
+      if (in_order) return {};
+      return internal::order_by_leading_key<M>(
+          rows.size(), [&](std::size_t i) -> const M& { return rows[i]; });
+    }
+  }
+  // Calls f(copy) for a copy of each row of `rows`, in `order` (positions in
+  // rows), each batch of kReadAhead copies read ahead with prefetch_inserts().
+  template <class M, class F>
+  void for_each_in_order(std::span<const M> rows, const std::vector<std::uint32_t>& order,
+                         F&& f) {
+    std::vector<M> batch;
+    batch.reserve(kReadAhead);
+    for (std::size_t from = 0; from < order.size(); from += kReadAhead) {
+      batch.clear();
+      const std::size_t n = std::min(kReadAhead, order.size() - from);
+      for (std::size_t j = 0; j < n; ++j) batch.push_back(rows[order[from + j]]);
+      prefetch_inserts(batch);
+      for (M& row : batch) f(row);
+    }
+  }
+
 
   enum class Op : unsigned char { kInsert, kErase, kReplace };
   struct UndoEntry {

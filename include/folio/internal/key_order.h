@@ -1,0 +1,96 @@
+// Putting rows in the order of a model's ordered index before inserting
+// them. An insert into Boost.MultiIndex's ordered index descends its tree
+// from the root; rows that come in the index's order all descend the same
+// path (in the cache), or take the O(1) hinted insert at its end, while
+// rows in any other order (books whose authors come in any order) pay a
+// chain of cache misses each: 8 s instead of 0.8 s for 5 million books.
+// The loaders (snapshot load, restore_all, bulk_restore_all) sort such rows
+// by the integer that leads the index's key first.
+#pragma once
+
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <limits>
+#include <type_traits>
+#include <vector>
+
+#include <boost/mpl/size.hpp>
+#include <boost/multi_index_container.hpp>
+#include <boost/tuple/tuple.hpp>
+
+#include "folio/internal/schema.h"
+#include "folio/table.h"
+
+namespace folio::internal {
+
+// The extractor of the first part of a key: the key itself, or the first
+// member of a composite key.
+template <class KeyFromValue>
+struct LeadingKey {
+  using type = KeyFromValue;
+};
+template <class KeyFromValue>
+  requires CompositeKey<KeyFromValue>
+struct LeadingKey<KeyFromValue> {
+  using type = typename boost::tuples::element<
+      0, typename KeyFromValue::key_extractor_tuple>::type;
+};
+
+// M's first ordered index, when its key leads with an integer (an ordered
+// index on a foreign key, (author_id, id)): rows that do not come in its
+// order can be put in it by that integer before they are inserted.
+template <class M>
+struct OrderedByInteger {
+  static constexpr std::size_t kIndex = first_ordered_index<M>();
+  static constexpr bool value = [] {
+    if constexpr (kIndex == boost::mpl::size<typename M::Indexes>::value) {
+      return false;
+    } else {
+      using Index = typename boost::multi_index::nth_index<
+          typename Table<M>::Container, kIndex>::type;
+      using Leading = typename LeadingKey<typename Index::key_from_value>::type;
+      return std::is_integral_v<std::remove_cvref_t<
+          std::invoke_result_t<Leading, const M&>>>;
+    }
+  }();
+};
+
+// The positions 0..n-1 of rows (row(i) gives the i-th) in the order of the
+// integer that leads the key of M's index OrderedByInteger<M>::kIndex, rows
+// with equal ones in their own order. A counting sort when the integers
+// span little more than the rows (ids of a table not much larger), a
+// stable sort otherwise. REQUIRES: OrderedByInteger<M>::value, n < 2^32.
+// Throws std::bad_alloc.
+template <class M, class RowAt>
+std::vector<std::uint32_t> order_by_leading_key(std::size_t n, RowAt row) {
+  using Index = typename boost::multi_index::nth_index<
+      typename Table<M>::Container, OrderedByInteger<M>::kIndex>::type;
+  const typename LeadingKey<typename Index::key_from_value>::type leading{};
+  std::vector<std::int64_t> keys(n);
+  std::int64_t low = std::numeric_limits<std::int64_t>::max();
+  std::int64_t high = std::numeric_limits<std::int64_t>::min();
+  for (std::size_t i = 0; i < n; ++i) {
+    keys[i] = static_cast<std::int64_t>(leading(static_cast<const M&>(row(i))));
+    low = std::min(low, keys[i]);
+    high = std::max(high, keys[i]);
+  }
+  std::vector<std::uint32_t> order(n);
+  const auto span = static_cast<std::uint64_t>(high) - static_cast<std::uint64_t>(low);
+  if (n > 0 && span < 4 * static_cast<std::uint64_t>(n) + 1024) {
+    std::vector<std::uint32_t> start(span + 2, 0);
+    for (std::int64_t key : keys) ++start[static_cast<std::size_t>(key - low) + 1];
+    for (std::size_t v = 1; v < start.size(); ++v) start[v] += start[v - 1];
+    for (std::size_t i = 0; i < n; ++i) {
+      order[start[static_cast<std::size_t>(keys[i] - low)]++] = static_cast<std::uint32_t>(i);
+    }
+  } else {
+    for (std::size_t i = 0; i < n; ++i) order[i] = static_cast<std::uint32_t>(i);
+    std::stable_sort(order.begin(), order.end(),
+                     [&](std::uint32_t a, std::uint32_t b) { return keys[a] < keys[b]; });
+  }
+  return order;
+}
+
+}  // namespace folio::internal
