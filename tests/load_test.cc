@@ -254,3 +254,81 @@ TEST_CASE("a field given twice, a pk among the fields and an object without fiel
               "d.json:4: object 2, myapp.author pk 3: the object has no \"fields\"",
               "d.json:6: object 4: \"model\" must be a string such as \"myapp.author\""});
 }
+
+namespace {
+
+// A fixture of `authors` authors (pks 1, 2, ...) and 3 books each, the
+// books in pk order with their authors in a shuffled order (as dumpdata
+// gives books created by authors in turn): more books than
+// Database::kSortFrom, so that the loader inserts them sorted by author.
+// `edit(pk, fields)` may change a book's fields, given as JSON text.
+template <class Edit>
+std::string scattered_books(int authors, Edit edit) {
+  std::string text = "[\n";
+  for (int a = 1; a <= authors; ++a) {
+    text += R"({"model": "myapp.author", "pk": )" + std::to_string(a) +
+            R"(, "fields": {"name": "A", "email": "a)" + std::to_string(a) +
+            R"(@example.com", "is_active": true, "created_at": "2026-01-21T10:15:00Z"}},)" "\n";
+  }
+  int pk = 0;
+  for (int k = 0; k < 3; ++k) {
+    for (int i = 0; i < authors; ++i) {
+      const int author = 1 + (i * 7919) % authors;  // a permutation: authors is not a multiple of 7919
+      ++pk;
+      std::string fields = R"("author": )" + std::to_string(author) +
+                           R"(, "title": "Part )" + std::to_string(k) +
+                           R"(", "published_year": 2000, "price": "1.00", "is_published": true)";
+      edit(pk, fields);
+      text += R"({"model": "myapp.book", "pk": )" + std::to_string(pk) + R"(, "fields": {)" +
+              fields + "}},\n";
+    }
+  }
+  text.resize(text.size() - 2);
+  return text + "\n]";
+}
+
+}  // namespace
+
+TEST_CASE("books whose authors come in any order load as in pk order", "[load]") {
+  const int authors = 400;
+  REQUIRE(3 * authors >= static_cast<int>(folio::Database::kSortFrom));
+  const std::string text = scattered_books(authors, [](int, std::string&) {});
+  const folio::Database db = folio::load({fixture("b.json", text)});
+  REQUIRE(db.count<folio::Book>() == 3 * authors);
+  for (int pk = 1; pk <= 3 * authors; ++pk) {
+    const folio::Book& b = db.get<folio::Book>(pk);
+    CHECK(b.author_id == 1 + ((pk - 1) % authors * 7919) % authors);
+  }
+  CHECK(db.table<folio::Book>().next_id() == 3 * authors + 1);
+  // And back out: the same fixture.
+  CHECK(folio::to_fixture(db).find("\"pk\": 1200,") != std::string::npos);
+}
+
+TEST_CASE("books loaded sorted by author report their problems as in pk order",
+          "[load][errors]") {
+  const int authors = 400;
+  // Book 100 (the first problem in pk order) has an invalid year; book 1000
+  // a missing author and book 1100 the title of book 300 (the same author):
+  // sorted by author, an insert meets book 1000 or 1100 first, after many
+  // rows went in.
+  int author_of_300 = 0;
+  const std::string text = scattered_books(authors, [&](int pk, std::string& fields) {
+    if (pk == 300) author_of_300 = 1 + (299 % authors * 7919) % authors;
+    if (pk == 100) fields.replace(fields.find("2000"), 4, "0");
+    if (pk == 1000) fields.replace(0, fields.find(','), R"("author": 9999)");
+    if (pk == 1100) {
+      fields.replace(0, fields.find(','), R"("author": )" + std::to_string(author_of_300));
+      fields.replace(fields.find("Part "), 6, "Part 0");
+    }
+  });
+  const Lines found = problems({fixture("b.json", text)});
+  REQUIRE(found.size() == 3);
+  CHECK_THAT(found[0], Catch::StartsWith("b.json:501: object 499, myapp.book pk 100, "
+                                         "field published_year:"));
+  CHECK(found[1] == "b.json:1401: object 1399, myapp.book pk 1000, field author: author "
+                    "instance with id 9999 does not exist.");
+  CHECK_THAT(found[2], Catch::StartsWith("b.json:1501: object 1499, myapp.book pk 1100, "
+                                         "field __all__: Book with this Author and Title "
+                                         "already exists.") &&
+                           Catch::EndsWith("is already held by pk 300 (b.json:701)."));
+}

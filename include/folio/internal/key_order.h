@@ -13,7 +13,9 @@
 #include <cstdint>
 #include <functional>
 #include <limits>
+#include <tuple>
 #include <type_traits>
+#include <utility>
 #include <vector>
 
 #include <boost/mpl/size.hpp>
@@ -91,6 +93,46 @@ std::vector<std::uint32_t> order_by_leading_key(std::size_t n, RowAt row) {
                      [&](std::uint32_t a, std::uint32_t b) { return keys[a] < keys[b]; });
   }
   return order;
+}
+
+// True when M has a foreign key to M itself (a row's parent in its table).
+template <class M>
+constexpr bool refers_to_itself() {
+  using Keys = decltype(foreign_keys_of<M>());
+  return []<std::size_t... I>(std::index_sequence<I...>) {
+    return (std::is_same_v<typename std::tuple_element_t<I, Keys>::parent, M> || ...);
+  }(std::make_index_sequence<std::tuple_size_v<Keys>>());
+}
+
+// The positions 0..n-1 of rows to be inserted into `container` (M's rows;
+// row(i) gives the i-th), in the order of M's ordered index, when inserting
+// them in that order rather than theirs is worth it and changes nothing
+// but the time it takes: at least `min_rows` rows, out of that order, none
+// numbered by the insert (a row without an id takes the next one), and no
+// foreign key from M to itself (a row's parent could then come after it).
+// Empty otherwise. Holds 12 to 16 bytes a row while it runs. Throws
+// std::bad_alloc.
+template <class M, class Container, class RowAt>
+std::vector<std::uint32_t> insert_order(const Container& container, std::size_t n,
+                                        RowAt row, std::size_t min_rows) {
+  if constexpr (!OrderedByInteger<M>::value || refers_to_itself<M>()) {
+    return {};
+  } else {
+    if (n < min_rows || n > std::numeric_limits<std::uint32_t>::max()) return {};
+    const auto& index = container.template get<OrderedByInteger<M>::kIndex>();
+    const auto& key = index.key_extractor();
+    const auto& less = index.key_comp();
+    bool in_order = true;
+    for (std::size_t i = 0; i < n; ++i) {
+      const M& r = row(i);
+      if (r.id == 0) return {};
+      if (i > 0 && in_order && !less(key(static_cast<const M&>(row(i - 1))), key(r))) {
+        in_order = false;
+      }
+    }
+    if (in_order) return {};
+    return order_by_leading_key<M>(n, row);
+  }
 }
 
 }  // namespace folio::internal

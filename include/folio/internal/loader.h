@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "folio/error.h"
+#include "folio/internal/key_order.h"
 #include "folio/internal/rows.h"
 #include "folio/rules.h"
 
@@ -54,6 +55,9 @@ class Problems {
   void add_input(std::uint32_t input, std::uint64_t line, std::uint64_t column,
                  std::string_view message);
   bool empty() const noexcept { return entries_.empty(); }
+  // How many problems were added so far; forget those added after `count`.
+  std::size_t size() const noexcept { return entries_.size(); }
+  void truncate(std::size_t count) { entries_.resize(std::min(count, entries_.size())); }
   // Every problem as one line, by input, then line, then as found.
   std::vector<std::string> lines() const;
   // "FILE:LINE" of a row, for messages that point at another row.
@@ -224,6 +228,7 @@ class Loader final : public RowSink {
       }
       fresh.template advance_next_id<M>(base->template table<M>().next_id());
     }
+    if (insert_in_index_order(fresh, pending)) return;
     for (std::size_t i = 0; i < pending.size(); ++i) {
       if (progress_ && ++done_ % 65536 == 0) progress_(done_, total_);
       Pending<M>& p = pending[i];
@@ -239,6 +244,53 @@ class Loader final : public RowSink {
       if (!insert_one(fresh, pending, p)) refused_[model].insert(p.row.id);
     }
   }
+
+  // Inserts the rows of `pending` (in id order, ids distinct) in the order
+  // of M's ordered index instead, when they come in another one (books in
+  // id order whose authors come in any order: each would descend the
+  // index's tree from its root) and sorting cannot change the outcome (see
+  // insert_order()); returns false, having changed nothing, when it does
+  // not, or when a row has a problem: which row a problem is reported on
+  // (the second of two with one key, say) can depend on the order, so the
+  // caller then inserts in id order and reports as it always does.
+  template <class M>
+  bool insert_in_index_order(Db& fresh, std::vector<Pending<M>>& pending) {
+    for (std::size_t i = 1; i < pending.size(); ++i) {
+      if (pending[i - 1].row.id == pending[i].row.id) return false;
+    }
+    const std::vector<std::uint32_t> order = insert_order<M>(
+        fresh.template table<M>().container(), pending.size(),
+        [&](std::size_t i) -> const M& { return pending[i].row; }, kSortFrom);
+    if (order.empty()) return false;
+    const std::size_t problems = problems_.size();
+    const std::uint64_t done = done_;
+    std::size_t inserted = 0;
+    for (std::uint32_t i : order) {
+      if (progress_ && ++done_ % 65536 == 0) progress_(done_, total_);
+      if (!insert_one(fresh, pending, pending[i], /*keep=*/true)) {
+        problems_.truncate(problems);
+        done_ = done;
+        // M's children come later (parents first): a row removed here is
+        // no one's parent yet. The next id may stay advanced: a problem
+        // found in one order is found in the other, and the database is
+        // then dropped.
+        for (std::size_t k = 0; k < inserted; ++k) {
+          fresh.template remove<M>(pending[order[k]].row.id);
+        }
+        return false;
+      }
+      ++inserted;
+    }
+    return true;
+  }
+  // The least number of rows insert_in_index_order() sorts.
+  static constexpr std::size_t kSortFrom = [] {
+    if constexpr (requires { Db::kSortFrom; }) {
+      return Db::kSortFrom;
+    } else {
+      return std::size_t{1024};
+    }
+  }();
 
   // Inserts a row as restore() does (ids and created_at kept, every rule
   // checked), through bulk_restore where the engine has it: the same rules,
@@ -260,8 +312,10 @@ class Loader final : public RowSink {
     return it != pending.end() && it->row.id == id ? &*it : nullptr;
   }
 
+  // `keep`: insert a copy, leaving p.row as it was.
   template <class M>
-  bool insert_one(Db& fresh, const std::vector<Pending<M>>& pending, Pending<M>& p) {
+  bool insert_one(Db& fresh, const std::vector<Pending<M>>& pending, Pending<M>& p,
+                  bool keep = false) {
     constexpr std::size_t model = index<M>();
     const M& row = p.row;
     bool ok = true;
@@ -314,7 +368,7 @@ class Loader final : public RowSink {
     });
     if (!ok) return false;
     try {
-      put(fresh, std::move(p.row));
+      put(fresh, keep ? M(p.row) : std::move(p.row));
     } catch (const Error& e) {
       problems_.add(p.at, model, p.row.id, "", e.what());
       return false;
