@@ -3,9 +3,11 @@
 // refuse what they refuse with the same error, and restore_all() must be all
 // or nothing (a savepoint inside a caller's transaction). The read-ahead is
 // a hint: it changes nothing, whatever the batch holds.
+#include <algorithm>
 #include <random>
 #include <span>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include <catch2/catch.hpp>
@@ -242,6 +244,40 @@ TEST_CASE("prefetch_inserts changes nothing", "[batch]") {
   CHECK(state(db) == before);
 }
 
+namespace {
+
+// Puts two bad books into `books`: at `second`, one whose author (601)
+// does not exist (the ids are multiples of 3), in the middle of the sort
+// by author; then at `first` (before it), one with year 0 whose author is
+// sorted last. In the given order the year comes first; sorted, the
+// missing author does, after the books of about half the authors.
+void add_bad_books(std::vector<Book>& books, const Rows& r, std::size_t first,
+                   std::size_t second) {
+  Id max_author = 0;
+  for (const Author& a : r.authors) max_author = std::max(max_author, a.id);
+  books.insert(books.begin() + static_cast<std::ptrdiff_t>(second),
+               Book{.id = 100001, .author_id = 601, .title = "Orphan", .published_year = 2000});
+  books.insert(books.begin() + static_cast<std::ptrdiff_t>(first),
+               Book{.id = 100000, .author_id = max_author, .title = "Year zero",
+                    .published_year = 0});
+}
+
+// bulk_restore_all(books) throws what bulk_restore() row by row throws at
+// books[at] (the year), and leaves what that leaves.
+void check_bulk_stops_at(const Rows& r, const std::vector<Book>& books, std::size_t at) {
+  Database reference;
+  reference.bulk_restore_all(r.authors);
+  for (std::size_t i = 0; i < at; ++i) reference.bulk_restore(books[i]);
+  const std::string expected = error_of([&] { reference.bulk_restore(books[at]); });
+  REQUIRE_THAT(expected, Catch::Contains("greater than or equal to 1"));
+  Database db;
+  db.bulk_restore_all(r.authors);
+  CHECK(error_of([&] { db.bulk_restore_all(books); }) == expected);
+  CHECK(state(db) == state(reference));
+}
+
+}  // namespace
+
 // Rows out of the order of the books' ordered index (author_id, id), and
 // enough of them, go in sorted by author; the outcome must be the same as
 // in the given order, down to which error is thrown and what stays.
@@ -280,18 +316,8 @@ TEST_CASE("restore_all and bulk_restore_all sort rows out of the index's order, 
 TEST_CASE("rows sorted by the index report the first error in the given order",
           "[batch]") {
   const Rows r = sample(345);
-  // The first bad row in the given order belongs to the author sorted last;
-  // the second one to an author in the middle (601: none, ids are
-  // multiples of 3), so that an insert in the index's order meets it
-  // first, after the books of half the authors went in.
-  Id max_author = 0;
-  for (const Author& a : r.authors) max_author = std::max(max_author, a.id);
   std::vector<Book> books(r.books.begin(), r.books.end());
-  Book year_zero{.id = 100000, .author_id = max_author, .title = "Year zero",
-                 .published_year = 0};
-  Book orphan{.id = 100001, .author_id = 601, .title = "Orphan", .published_year = 2000};
-  books.insert(books.begin() + 1000, orphan);
-  books.insert(books.begin() + 100, year_zero);
+  add_bad_books(books, r, 100, 1000);
 
   SECTION("restore_all: all or nothing") {
     Database reference;
@@ -316,15 +342,7 @@ TEST_CASE("rows sorted by the index report the first error in the given order",
     CHECK(db.table<Book>().empty());
   }
   SECTION("bulk_restore_all: the rows before the error stay, no others") {
-    Database reference;
-    reference.bulk_restore_all(r.authors);
-    for (std::size_t i = 0; i < 100; ++i) reference.bulk_restore(books[i]);
-    const std::string expected = error_of([&] { reference.bulk_restore(books[100]); });
-    REQUIRE_THAT(expected, Catch::Contains("greater than or equal to 1"));
-    Database db;
-    db.bulk_restore_all(r.authors);
-    CHECK(error_of([&] { db.bulk_restore_all(books); }) == expected);
-    CHECK(state(db) == state(reference));
+    check_bulk_stops_at(r, books, 100);
   }
 }
 
@@ -342,4 +360,43 @@ TEST_CASE("rows without ids are numbered in the given order, whatever their auth
     CHECK(b.author_id == books[i].author_id);
     CHECK(b.title == books[i].title);
   }
+}
+
+TEST_CASE("rows in the index's order go in as given, the rest sorted, with the same outcome",
+          "[batch]") {
+  const Rows r = sample(345);
+  // The first 600 books in (author_id, id) order, the rest as they come.
+  std::vector<Book> books(r.books.begin(), r.books.end());
+  std::sort(books.begin(), books.begin() + 600, [](const Book& a, const Book& b) {
+    return std::tie(a.author_id, a.id) < std::tie(b.author_id, b.id);
+  });
+  auto each = [&](Database& db, const std::vector<Book>& rows) {
+    db.restore_all(r.authors);
+    for (const Book& b : rows) db.restore(b);
+  };
+  {
+    Database reference, batch, bulk;
+    each(reference, books);
+    batch.restore_all(r.authors);
+    batch.restore_all(books);
+    CHECK(state(batch) == state(reference));
+    bulk.bulk_restore_all(r.authors);
+    bulk.bulk_restore_all(books);
+    CHECK(state(bulk) == state(reference));
+  }
+  // Bad rows among the rest, the first in the given order (900) met last
+  // when sorted.
+  add_bad_books(books, r, 900, 1000);
+  check_bulk_stops_at(r, books, 900);
+  Database reference;
+  reference.restore_all(r.authors);
+  const std::string expected = error_of([&] {
+    for (const Book& b : books) reference.restore(b);
+  });
+  Database batch;
+  batch.restore_all(r.authors);
+  const auto before = state(batch);
+  CHECK(error_of([&] { batch.restore_all(books); }) == expected);
+  CHECK(state(batch).content() == before.content());
+  CHECK(batch.table<Book>().next_id() == reference.table<Book>().next_id());
 }
