@@ -13,7 +13,8 @@
 # The 5,000,000 run is skipped by --no-5m, and on its own when the memory the
 # main run used, scaled to 5,000,000, does not fit in MemAvailable.
 # --report-only rewrites the tables and charts from the JSON already in --out.
-# Takes about 15 minutes on 2 idle cores (the 5,000,000 run adds about as much).
+# Takes about 4 minutes on 2 cores of the AMD EPYC machine (2026-12-05), build
+# included; the 5,000,000 run adds several times the main run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 invocation="tools/bench.sh${*:+ $*}"
