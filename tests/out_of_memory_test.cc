@@ -7,16 +7,26 @@
 #include <new>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include <catch2/catch.hpp>
 
 #include "db_state.h"
 #include "folio/folio.h"
 
+// g++ 12 (-Wextra) warns about members left to their defaults in designated
+// initializers.
+#pragma GCC diagnostic ignored "-Wmissing-field-initializers"
+// The operator new and delete below are malloc and free, which GCC cannot
+// see through once std::vector's allocations are inlined here.
+#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
+
 namespace {
 
 // 0: allocations never fail; n > 0: the n-th allocation from now fails.
 thread_local long fail_countdown = 0;
+// Allocations made so far on this thread.
+thread_local long allocations = 0;
 
 // Runs write() with its n-th allocation failing, for n = 1, 2, ... until it
 // completes; after each failure, check(failed = true) runs on a fresh
@@ -60,6 +70,7 @@ void change_author_1_rows(folio::Database& db) {
 }  // namespace
 
 void* operator new(std::size_t size) {
+  ++allocations;
   if (fail_countdown > 0 && --fail_countdown == 0) throw std::bad_alloc();
   if (void* p = std::malloc(size == 0 ? 1 : size)) return p;
   throw std::bad_alloc();
@@ -122,4 +133,71 @@ TEST_CASE(
         db.update(b);
       },
       unchanged_on_failure);
+}
+
+// Books in turn by author (out of the order of the books' ordered index),
+// more than Database::kSortFrom, so that both loads sort them; memory runs
+// out at points spread over a whole load. bulk_restore_all() must leave a
+// prefix of the given rows (never rows it had put in out of order),
+// restore_all() all of them or none. (Only the books' load may fail: the
+// authors' validators end the process when memory runs out.)
+TEST_CASE("loads of books sorted by author that run out of memory leave what they promise",
+          "[batch][memory]") {
+  const int authors = 345;
+  std::vector<folio::Author> as;
+  for (int a = 1; a <= authors; ++a) {
+    as.push_back(folio::Author{.id = a, .name = "A",
+                               .email = "a" + std::to_string(a) + "@example.com"});
+  }
+  std::vector<folio::Book> books;
+  for (int k = 0; k < 3; ++k) {
+    for (int i = 0; i < authors; ++i) {
+      books.push_back(folio::Book{
+          .id = static_cast<folio::Id>(books.size() + 1),
+          .author_id = 1 + (i * 7919) % authors,
+          .title = "A title long enough for the heap, part " + std::to_string(k),
+          .published_year = 2000,
+          .price = folio::Decimal::from_units(100, 2)});
+    }
+  }
+  REQUIRE(books.size() >= folio::Database::kSortFrom);
+  const long total = [&] {
+    folio::Database db;
+    db.bulk_restore_all(as);
+    const long before = allocations;
+    db.bulk_restore_all(books);
+    return allocations - before;
+  }();
+  for (long n : {1L, 2L, 3L, 5L, total / 4, total / 2, total - 2}) {
+    INFO("allocation " << n << " of " << total << " fails");
+    folio::Database bulk;
+    bulk.bulk_restore_all(as);
+    fail_countdown = n;
+    bool failed = false;
+    try {
+      bulk.bulk_restore_all(books);
+    } catch (const std::bad_alloc&) {
+      failed = true;
+    }
+    fail_countdown = 0;
+    const std::size_t stored = bulk.count<folio::Book>();
+    CHECK((failed || stored == books.size()));
+    for (std::size_t i = 0; i < books.size(); ++i) {
+      if ((bulk.find<folio::Book>(books[i].id) != nullptr) != (i < stored)) {
+        FAIL("book " << books[i].id << " at " << i << ": not a prefix of " << stored);
+      }
+    }
+
+    folio::Database all;
+    all.restore_all(as);
+    fail_countdown = n;
+    failed = false;
+    try {
+      all.restore_all(books);
+    } catch (const std::bad_alloc&) {
+      failed = true;
+    }
+    fail_countdown = 0;
+    CHECK(all.count<folio::Book>() == (failed ? 0 : books.size()));
+  }
 }

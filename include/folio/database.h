@@ -433,6 +433,13 @@ class BasicDatabase {
           auto& t = mutable_table<M>();
           const Id next_id = t.next_id_;
           std::size_t inserted = 0;
+          // Out of order, these rows would not be "the rows before the
+          // error": out they go, whatever the error.
+          auto undo = [&]() noexcept {
+            auto& by = t.rows_.template get<by_id>();
+            for (std::size_t i = 0; i < inserted; ++i) by.erase(rest[order[i]].id);
+            t.next_id_ = next_id;
+          };
           try {
             for_each_in_order(rest, order, [&](M& row) {
               bulk_restore(std::move(row));
@@ -440,10 +447,11 @@ class BasicDatabase {
             });
             return true;
           } catch (const Error&) {
-            auto& by = t.rows_.template get<by_id>();
-            for (std::size_t i = 0; i < inserted; ++i) by.erase(rest[order[i]].id);
-            t.next_id_ = next_id;
+            undo();
             return false;
+          } catch (...) {
+            undo();
+            throw;
           }
         });
   }
