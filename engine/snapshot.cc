@@ -496,15 +496,10 @@ class Loader {
         rows.size(), [&](std::size_t i) -> const M& { return *rows[i]; });
     // Into batches in the index's order, then in: a batch is read ahead
     // whole, so that its rows' reads overlap.
-    std::vector<M> batch;
-    batch.reserve(Db::kReadAhead);
     try {
-      for (std::size_t i = 0; i < order.size(); i += Db::kReadAhead) {
-        batch.clear();
-        const std::size_t n = std::min(Db::kReadAhead, order.size() - i);
-        for (std::size_t j = 0; j < n; ++j) batch.push_back(std::move(*rows[order[i + j]]));
-        insert(std::span<M>(batch), n);
-      }
+      internal::for_each_batch_in<M>(
+          order, Db::kReadAhead, [&](std::uint32_t i) -> M& { return *rows[i]; },
+          [&](std::span<M> batch) { insert(batch, batch.size()); });
     } catch (const SnapshotError&) {
       throw RetryInOrder{};
     }

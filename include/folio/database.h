@@ -567,17 +567,13 @@ class BasicDatabase {
   template <class M, class F>
   void for_each_in_order(std::span<const M> rows, const std::vector<std::uint32_t>& order,
                          F&& f) {
-    std::vector<M> batch;
-    batch.reserve(kReadAhead);
-    for (std::size_t from = 0; from < order.size(); from += kReadAhead) {
-      batch.clear();
-      const std::size_t n = std::min(kReadAhead, order.size() - from);
-      for (std::size_t j = 0; j < n; ++j) batch.push_back(rows[order[from + j]]);
-      prefetch_inserts(batch);
-      for (M& row : batch) f(row);
-    }
+    internal::for_each_batch_in<M>(
+        order, kReadAhead, [&](std::uint32_t i) -> const M& { return rows[i]; },
+        [&](std::span<M> batch) {
+          prefetch_inserts(batch);
+          for (M& row : batch) f(row);
+        });
   }
-
 
   enum class Op : unsigned char { kInsert, kErase, kReplace };
   struct UndoEntry {

@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <functional>
 #include <limits>
+#include <span>
 #include <tuple>
 #include <type_traits>
 #include <utility>
@@ -130,21 +131,37 @@ std::vector<std::uint32_t> sort_order(std::size_t n, RowAt row, std::size_t min_
   }
 }
 
-// sort_order() of rows to be inserted into `container` (M's rows), or
-// empty when they come in the index's order already.
-template <class M, class Container, class RowAt>
-std::vector<std::uint32_t> insert_order(const Container& container, std::size_t n,
-                                        RowAt row, std::size_t min_rows) {
+// sort_order() of rows to be inserted, or empty when the integer leading
+// the index's key never goes down from one row to the next (the test
+// BasicDatabase::insert_rows() makes as rows go in).
+template <class M, class RowAt>
+std::vector<std::uint32_t> insert_order(std::size_t n, RowAt row, std::size_t min_rows) {
   if constexpr (!OrderedByInteger<M>::value) {
     return {};
   } else {
-    const auto& index = container.template get<OrderedByInteger<M>::kIndex>();
-    const auto& key = index.key_extractor();
-    const auto& less = index.key_comp();
+    const typename OrderedByInteger<M>::Leading leading{};
     std::size_t i = 1;
-    while (i < n && less(key(static_cast<const M&>(row(i - 1))), key(row(i)))) ++i;
+    while (i < n && leading(static_cast<const M&>(row(i - 1))) <= leading(row(i))) ++i;
     if (i >= n) return {};
     return sort_order<M>(n, row, min_rows);
+  }
+}
+
+// Calls f(batch) (a std::span<M>) for the rows at the positions `order`
+// gives, in that order, up to `size` rows a batch: a loader's way to
+// insert sorted rows a read-ahead batch at a time. row(i) gives the row at
+// position i; a batch moves it out when row(i) is a mutable reference and
+// copies it otherwise.
+template <class M, class RowAt, class F>
+void for_each_batch_in(const std::vector<std::uint32_t>& order, std::size_t size, RowAt row,
+                       F&& f) {
+  std::vector<M> batch;
+  batch.reserve(size);
+  for (std::size_t from = 0; from < order.size(); from += size) {
+    batch.clear();
+    const std::size_t n = std::min(size, order.size() - from);
+    for (std::size_t j = 0; j < n; ++j) batch.push_back(std::move(row(order[from + j])));
+    f(std::span<M>(batch));
   }
 }
 

@@ -259,8 +259,8 @@ class Loader final : public RowSink {
       if (pending[i - 1].row.id == pending[i].row.id) return false;
     }
     const std::vector<std::uint32_t> order = insert_order<M>(
-        fresh.template table<M>().container(), pending.size(),
-        [&](std::size_t i) -> const M& { return pending[i].row; }, kSortFrom);
+        pending.size(), [&](std::size_t i) -> const M& { return pending[i].row; },
+        Db::kSortFrom);
     if (order.empty()) return false;
     const std::size_t problems = problems_.size();
     const std::uint64_t done = done_;
@@ -283,14 +283,6 @@ class Loader final : public RowSink {
     }
     return true;
   }
-  // The least number of rows insert_in_index_order() sorts.
-  static constexpr std::size_t kSortFrom = [] {
-    if constexpr (requires { Db::kSortFrom; }) {
-      return Db::kSortFrom;
-    } else {
-      return std::size_t{1024};
-    }
-  }();
 
   // Inserts a row as restore() does (ids and created_at kept, every rule
   // checked), through bulk_restore where the engine has it: the same rules,
