@@ -64,4 +64,8 @@ InputError::InputError(std::vector<std::string> problems)
     : Error(ErrorKind::kInput, join_lines(problems)),
       problems_(std::move(problems)) {}
 
+void throw_does_not_exist(std::string_view model) {
+  throw DoesNotExist(std::string(model) + " matching query does not exist.");
+}
+
 }  // namespace folio

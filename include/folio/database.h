@@ -145,9 +145,8 @@ class BasicDatabase {
   // not exist.") when there is none.
   template <class M>
   const M& get(Id id) const {
-    if (const M* row = find<M>(id)) return *row;
-    throw DoesNotExist(std::string(M::kInfo.name) +
-                       " matching query does not exist.");
+    if (const M* row = find<M>(id)) [[likely]] return *row;
+    throw_does_not_exist(M::kInfo.name);
   }
   // The row whose key in index Tag equals key, or nullptr. Never allocates.
   template <class M, class Tag, class Key>
@@ -282,10 +281,7 @@ class BasicDatabase {
   const M& update(M row) {
     auto& rows = mutable_table<M>().rows_;
     auto it = rows.template get<by_id>().find(row.id);
-    if (it == rows.template get<by_id>().end()) {
-      throw DoesNotExist(std::string(M::kInfo.name) +
-                         " matching query does not exist.");
-    }
+    if (it == rows.template get<by_id>().end()) throw_does_not_exist(M::kInfo.name);
     if constexpr (requires { M::on_update(*it, row); }) M::on_update(*it, row);
     validate(row);
     check_foreign_keys(row, &*it);

@@ -85,6 +85,11 @@ class DoesNotExist : public Error {
       : Error(ErrorKind::kDoesNotExist, message) {}
 };
 
+// Throws DoesNotExist("<model> matching query does not exist."). Out of line
+// and cold, so that the accessors that may throw it (get(), parent()) stay
+// small enough to be inlined into a caller's loop.
+[[noreturn, gnu::cold]] void throw_does_not_exist(std::string_view model);
+
 // An input file (fixture, CSV) is malformed or holds rows that break a rule.
 // what() lists every problem, one per line, each naming the file, the line or
 // array index, the table and the field.
