@@ -175,7 +175,7 @@ void build_world(World& g) {
   for (std::uint32_t i : g.title_keys) g.titles.push_back(g.w.books[i].title);
 }
 
-// ---- Keys resolved to folio rows (the objects a Django user would hold) ----
+// ---- Keys resolved to folio rows: rows a caller holds, or references ----
 
 template <class M>
 struct Resolved {
@@ -197,6 +197,20 @@ const std::vector<const M*>& resolve(Resolved<M>& cache,
     cache.generation = g.generation;
   }
   return cache.rows;
+}
+
+// Copies of the rows with ids id_of(key) for each key, in key order: the rows
+// a caller holds in its own memory (as a Django user holds the instances a
+// query returned), read one after the other like the SQLite side's ids. A
+// path such as find_profile(db, author) reads only the row's own fields
+// (author.id) before its lookup, so each side starts from a key in the cache.
+template <class M, class IdOf>
+std::vector<M> held_rows(const std::vector<std::uint32_t>& keys, IdOf id_of) {
+  World& g = *g_world;
+  std::vector<M> rows;
+  rows.reserve(keys.size());
+  for (std::uint32_t k : keys) rows.push_back(g.db.get<M>(id_of(k)));
+  return rows;
 }
 
 Id author_id_of(std::uint32_t i) { return static_cast<Id>(i) + 1; }
@@ -392,18 +406,37 @@ void BM_AuthorByEmail_sqlite(benchmark::State& state) {
   });
 }
 
-// author.profile, from the author object.
-void BM_AuthorProfile_folio(benchmark::State& state) {
-  World& g = *g_world;
-  static Resolved<Author> cache;
-  const auto& authors = resolve(cache, g.profile_keys, [&](std::uint32_t k) {
-    return g.w.profiles[k].author_id;
-  });
-  const Database& db = g.db;
+// The paths from a row: each runs over the rows a caller holds (held_rows(),
+// the targets' measure) and over references to the rows in folio's table
+// (resolve(), out of the cache, one more round trip to memory than the
+// SQLite side, which starts from an id).
+template <class M>
+const M& row_of(const M& row) noexcept {
+  return row;
+}
+template <class M>
+const M& row_of(const M* row) noexcept {
+  return *row;
+}
+
+// author.profile.
+template <class Authors>
+void author_profile(benchmark::State& state, const Authors& authors) {
+  const Database& db = g_world->db;
   key_loop(state, authors.size(), [&](std::size_t i) {
-    const AuthorProfile* p = find_profile(db, *authors[i]);
+    const AuthorProfile* p = find_profile(db, row_of(authors[i]));
     benchmark::DoNotOptimize(digest(*p));
   });
+}
+Id profile_author_id(std::uint32_t k) { return g_world->w.profiles[k].author_id; }
+void BM_AuthorProfile_folio(benchmark::State& state) {
+  static const std::vector<Author> authors =
+      held_rows<Author>(g_world->profile_keys, profile_author_id);
+  author_profile(state, authors);
+}
+void BM_AuthorProfileFromReference_folio(benchmark::State& state) {
+  static Resolved<Author> cache;
+  author_profile(state, resolve(cache, g_world->profile_keys, profile_author_id));
 }
 void BM_AuthorProfile_sqlite(benchmark::State& state) {
   World& g = *g_world;
@@ -416,18 +449,24 @@ void BM_AuthorProfile_sqlite(benchmark::State& state) {
   });
 }
 
-// profile.author, from the profile object (which holds author_id).
-void BM_ProfileAuthor_folio(benchmark::State& state) {
-  World& g = *g_world;
-  static Resolved<AuthorProfile> cache;
-  const auto& profiles =
-      resolve(cache, g.profile_author_keys,
-              [&](std::uint32_t k) { return g.w.profiles[k].id; });
-  const Database& db = g.db;
+// profile.author (the profile holds author_id).
+template <class Profiles>
+void profile_author(benchmark::State& state, const Profiles& profiles) {
+  const Database& db = g_world->db;
   key_loop(state, profiles.size(), [&](std::size_t i) {
-    const Author& a = author(db, *profiles[i]);
+    const Author& a = author(db, row_of(profiles[i]));
     benchmark::DoNotOptimize(digest(a));
   });
+}
+Id profile_id(std::uint32_t k) { return g_world->w.profiles[k].id; }
+void BM_ProfileAuthor_folio(benchmark::State& state) {
+  static const std::vector<AuthorProfile> profiles =
+      held_rows<AuthorProfile>(g_world->profile_author_keys, profile_id);
+  profile_author(state, profiles);
+}
+void BM_ProfileAuthorFromReference_folio(benchmark::State& state) {
+  static Resolved<AuthorProfile> cache;
+  profile_author(state, resolve(cache, g_world->profile_author_keys, profile_id));
 }
 void BM_ProfileAuthor_sqlite(benchmark::State& state) {
   World& g = *g_world;
@@ -440,21 +479,28 @@ void BM_ProfileAuthor_sqlite(benchmark::State& state) {
   });
 }
 
-// author.books.all(), from the author object: 5 rows, prices summed.
-void BM_AuthorBooks_folio(benchmark::State& state) {
-  World& g = *g_world;
-  static Resolved<Author> cache;
-  const auto& authors = resolve(cache, g.books_keys, author_id_of);
-  const Database& db = g.db;
+// author.books.all(): 5 rows, prices summed.
+template <class Authors>
+void author_books(benchmark::State& state, const Authors& authors) {
+  const Database& db = g_world->db;
   key_loop(state, authors.size(), [&](std::size_t i) {
     std::int64_t count = 0, price = 0;
-    for (const Book& b : books(db, *authors[i])) {
+    for (const Book& b : books(db, row_of(authors[i]))) {
       ++count;
       price += cents(b);
     }
     benchmark::DoNotOptimize(books_digest(count, price));
   });
   state.SetItemsProcessed(state.iterations() * 5);
+}
+void BM_AuthorBooks_folio(benchmark::State& state) {
+  static const std::vector<Author> authors =
+      held_rows<Author>(g_world->books_keys, author_id_of);
+  author_books(state, authors);
+}
+void BM_AuthorBooksFromReference_folio(benchmark::State& state) {
+  static Resolved<Author> cache;
+  author_books(state, resolve(cache, g_world->books_keys, author_id_of));
 }
 void BM_AuthorBooks_sqlite(benchmark::State& state) {
   World& g = *g_world;
@@ -731,6 +777,15 @@ void register_all() {
   each(pair("ProfileAuthor", BM_ProfileAuthor_folio, BM_ProfileAuthor_sqlite),
        lookup);
   each(pair("AuthorBooks", BM_AuthorBooks_folio, BM_AuthorBooks_sqlite),
+       lookup);
+  each(pair("AuthorProfileFromReference", BM_AuthorProfileFromReference_folio,
+            nullptr),
+       lookup);
+  each(pair("ProfileAuthorFromReference", BM_ProfileAuthorFromReference_folio,
+            nullptr),
+       lookup);
+  each(pair("AuthorBooksFromReference", BM_AuthorBooksFromReference_folio,
+            nullptr),
        lookup);
   each(pair("BookByAuthorTitle", BM_BookByAuthorTitle_folio,
             BM_BookByAuthorTitle_sqlite),
