@@ -1,6 +1,7 @@
 // folio against SQLite ":memory:", the same workload in one process, one run:
 // BM_<Operation>/folio and BM_<Operation>/sqlite for each operation of the
-// benchmark issue. See workload.h for the data and sqlite_peer.h for how the
+// benchmark issue, and BM_<Path>FromReference/folio for the paths from a row
+// started from a reference into folio's table (see held_rows()). See workload.h for the data and sqlite_peer.h for how the
 // peer is set up; tools/bench.sh runs this and writes the tables and charts.
 //
 //   folio_bench [--n=1000000] [--dir=<folder for snapshot files>]
