@@ -534,13 +534,14 @@ class BasicDatabase {
       const auto batch = all.subspan(from, std::min(kReadAhead, all.size() - from));
       std::size_t take = batch.size();
       if constexpr (internal::OrderedByInteger<M>::value) {
-        // The integer leading the index's key: rows where it does not go
-        // down descend the tree where the row before did, in the cache.
-        const typename internal::OrderedByInteger<M>::Leading leading{};
+        // Rows whose leading integer does not go down descend the tree
+        // where the row before did, in the cache.
         if (watch) {
           take = 0;
           while (take < batch.size() &&
-                 (from + take == 0 || leading(all[from + take - 1]) <= leading(batch[take]))) {
+                 (from + take == 0 ||
+                  internal::OrderedByInteger<M>::keeps_order(all[from + take - 1],
+                                                            batch[take]))) {
             ++take;
           }
         }

@@ -47,22 +47,21 @@ struct LeadingKey<KeyFromValue> {
 template <class M>
 struct OrderedByInteger {
   static constexpr std::size_t kIndex = first_ordered_index<M>();
+  static constexpr bool kHasOrdered = kIndex < boost::mpl::size<typename M::Indexes>::value;
   // The extractor of that integer (when value).
   using Leading = typename LeadingKey<typename boost::multi_index::nth_index<
-      typename Table<M>::Container,
-      (kIndex < boost::mpl::size<typename M::Indexes>::value ? kIndex : 0)>::type::
-                                          key_from_value>::type;
-  static constexpr bool value = [] {
-    if constexpr (kIndex == boost::mpl::size<typename M::Indexes>::value) {
-      return false;
-    } else {
-      using Index = typename boost::multi_index::nth_index<
-          typename Table<M>::Container, kIndex>::type;
-      using Leading = typename LeadingKey<typename Index::key_from_value>::type;
-      return std::is_integral_v<std::remove_cvref_t<
-          std::invoke_result_t<Leading, const M&>>>;
-    }
-  }();
+      typename Table<M>::Container, (kHasOrdered ? kIndex : 0)>::type::key_from_value>::type;
+  static constexpr bool value =
+      kHasOrdered &&
+      std::is_integral_v<std::remove_cvref_t<std::invoke_result_t<Leading, const M&>>>;
+
+  // True when `row`, inserted right after `before`, keeps to the index's
+  // order as far as its leading integer tells (it does not go down).
+  // REQUIRES: value.
+  static bool keeps_order(const M& before, const M& row) {
+    const Leading leading{};
+    return leading(before) <= leading(row);
+  }
 };
 
 // The positions 0..n-1 of rows (row(i) gives the i-th) in the order of the
@@ -73,9 +72,7 @@ struct OrderedByInteger {
 // Throws std::bad_alloc.
 template <class M, class RowAt>
 std::vector<std::uint32_t> order_by_leading_key(std::size_t n, RowAt row) {
-  using Index = typename boost::multi_index::nth_index<
-      typename Table<M>::Container, OrderedByInteger<M>::kIndex>::type;
-  const typename LeadingKey<typename Index::key_from_value>::type leading{};
+  const typename OrderedByInteger<M>::Leading leading{};
   std::vector<std::int64_t> keys(n);
   std::int64_t low = std::numeric_limits<std::int64_t>::max();
   std::int64_t high = std::numeric_limits<std::int64_t>::min();
@@ -139,9 +136,8 @@ std::vector<std::uint32_t> insert_order(std::size_t n, RowAt row, std::size_t mi
   if constexpr (!OrderedByInteger<M>::value) {
     return {};
   } else {
-    const typename OrderedByInteger<M>::Leading leading{};
     std::size_t i = 1;
-    while (i < n && leading(static_cast<const M&>(row(i - 1))) <= leading(row(i))) ++i;
+    while (i < n && OrderedByInteger<M>::keeps_order(row(i - 1), row(i))) ++i;
     if (i >= n) return {};
     return sort_order<M>(n, row, min_rows);
   }
