@@ -216,6 +216,16 @@ std::vector<M> held_rows(const std::vector<std::uint32_t>& keys, IdOf id_of) {
 
 Id author_id_of(std::uint32_t i) { return static_cast<Id>(i) + 1; }
 
+// The ids id_of(key) for each key, in key order: what the SQLite side is
+// given (and folio's side, for lookups by key rather than from a row).
+template <class IdOf>
+std::vector<Id> ids_of(const std::vector<std::uint32_t>& keys, IdOf id_of) {
+  std::vector<Id> ids;
+  ids.reserve(keys.size());
+  for (std::uint32_t k : keys) ids.push_back(id_of(k));
+  return ids;
+}
+
 // Both sides must answer each lookup alike: compared on the first keys.
 bool verify_lookups() {
   World& g = *g_world;
@@ -441,10 +451,7 @@ void BM_AuthorProfileFromReference_folio(benchmark::State& state) {
 }
 void BM_AuthorProfile_sqlite(benchmark::State& state) {
   World& g = *g_world;
-  std::vector<Id> ids;
-  ids.reserve(g.profile_keys.size());
-  for (std::uint32_t k : g.profile_keys)
-    ids.push_back(g.w.profiles[k].author_id);
+  const std::vector<Id> ids = ids_of(g.profile_keys, profile_author_id);
   key_loop(state, ids.size(), [&](std::size_t i) {
     benchmark::DoNotOptimize(g.sql->profile_of_author(ids[i]));
   });
@@ -471,10 +478,7 @@ void BM_ProfileAuthorFromReference_folio(benchmark::State& state) {
 }
 void BM_ProfileAuthor_sqlite(benchmark::State& state) {
   World& g = *g_world;
-  std::vector<Id> ids;
-  ids.reserve(g.profile_author_keys.size());
-  for (std::uint32_t k : g.profile_author_keys)
-    ids.push_back(g.w.profiles[k].author_id);
+  const std::vector<Id> ids = ids_of(g.profile_author_keys, profile_author_id);
   key_loop(state, ids.size(), [&](std::size_t i) {
     benchmark::DoNotOptimize(g.sql->author_by_id(ids[i]));
   });
@@ -512,11 +516,10 @@ void BM_AuthorBooks_sqlite(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations() * 5);
 }
 
+Id book_author_id(std::uint32_t k) { return g_world->w.books[k].author_id; }
 void BM_BookByAuthorTitle_folio(benchmark::State& state) {
   World& g = *g_world;
-  std::vector<Id> ids;
-  ids.reserve(g.title_keys.size());
-  for (std::uint32_t k : g.title_keys) ids.push_back(g.w.books[k].author_id);
+  const std::vector<Id> ids = ids_of(g.title_keys, book_author_id);
   const Database& db = g.db;
   key_loop(state, ids.size(), [&](std::size_t i) {
     const Book* b = find_book(db, ids[i], g.titles[i]);
@@ -525,9 +528,7 @@ void BM_BookByAuthorTitle_folio(benchmark::State& state) {
 }
 void BM_BookByAuthorTitle_sqlite(benchmark::State& state) {
   World& g = *g_world;
-  std::vector<Id> ids;
-  ids.reserve(g.title_keys.size());
-  for (std::uint32_t k : g.title_keys) ids.push_back(g.w.books[k].author_id);
+  const std::vector<Id> ids = ids_of(g.title_keys, book_author_id);
   key_loop(state, ids.size(), [&](std::size_t i) {
     benchmark::DoNotOptimize(g.sql->book_by_author_title(ids[i], g.titles[i]));
   });
