@@ -4,8 +4,19 @@
 // started from a reference into folio's table (see held_rows()). See workload.h for the data and sqlite_peer.h for how the
 // peer is set up; tools/bench.sh runs this and writes the tables and charts.
 //
-//   folio_bench [--n=1000000] [--dir=<folder for snapshot files>]
+//   folio_bench [--n=1000000] [--dir=<folder for snapshot files>] [--lean=yes]
 //               [--benchmark_filter=...] [other Google Benchmark flags]
+//
+// --lean=yes (the scaling runs of tools/bench.sh), so that a run at 5,000,000
+// authors fits in memory: before the snapshot loads the workload's rows are
+// released (both databases stay, as in a full run), and folio's kept chunks
+// are given back to the system before SQLite's loads (folio's loads keep
+// them for the next load, as glibc keeps SQLite's freed heap, which SQLite's
+// loads do not need). Each side's load also runs once untimed first: a run
+// at a large N has time for one timed load only, and the first load of a
+// process pays for memory it never held (a full run quotes the median of 3
+// repetitions, which skips that one; see the README). The benchmarks that
+// need the workload are skipped with an error after the loads.
 //
 // The world (both databases holding the workload) is built once, before the
 // first benchmark, while the resident memory of each side is measured. Every
@@ -22,7 +33,9 @@
 #include <filesystem>
 #include <memory>
 #include <optional>
+#include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "folio/models.h"
@@ -55,6 +68,10 @@ struct World {
   Database db;
   std::unique_ptr<SqlitePeer> sql;
   MemoryProbe folio_growth, sqlite_growth;
+  std::size_t rows = 0;  // the workload's, kept when a lean run drops it
+  // --lean=yes; and whether the workload's rows were released for the loads.
+  bool lean = false;
+  bool released = false;
   // Bumped whenever rows are re-created (their addresses change).
   std::uint64_t generation = 0;
 
@@ -146,6 +163,7 @@ void build_world(World& g) {
                g.n, g.n * 69 / 10);
   g.w = make_workload(g.n);
   g.expected = totals_of(g.w);
+  g.rows = g.w.rows();
 
   std::fprintf(stderr, "folio_bench: loading folio...\n");
   MemoryProbe before = probe_memory();
@@ -679,11 +697,31 @@ void BM_CascadeDelete_sqlite(benchmark::State& state) {
 fs::path sqlite_snapshot() { return g_world->dir / "bench.sqlite3"; }
 fs::path folio_snapshot() { return g_world->dir / "bench.folio"; }
 
+// The process's peak resident memory so far (VmHWM), in MiB: what a run at
+// a larger N will need, scaled (tools/bench.sh decides on the 5,000,000 run
+// from it).
+double peak_rss_mib() {
+  double mib = 0;
+  if (std::FILE* f = std::fopen("/proc/self/status", "r")) {
+    char line[256];
+    while (std::fgets(line, sizeof line, f) != nullptr) {
+      unsigned long kib = 0;
+      if (std::sscanf(line, "VmHWM: %lu kB", &kib) == 1) {
+        mib = static_cast<double>(kib) / 1024;
+        break;
+      }
+    }
+    std::fclose(f);
+  }
+  return mib;
+}
+
 void report_file(benchmark::State& state, const fs::path& path) {
   const double bytes = static_cast<double>(fs::file_size(path));
   state.counters["file_mib"] = bytes / (1 << 20);
   state.counters["file_bytes_per_row"] =
-      bytes / static_cast<double>(g_world->w.rows());
+      bytes / static_cast<double>(g_world->rows);
+  state.counters["peak_rss_mib"] = peak_rss_mib();
 }
 
 void BM_SnapshotSave_sqlite(benchmark::State& state) {
@@ -696,9 +734,29 @@ void BM_SnapshotSave_sqlite(benchmark::State& state) {
   report_file(state, sqlite_snapshot());
 }
 
+// A lean run (--lean=yes), before its first snapshot load: the workload's
+// rows released (the world's totals and row count are kept).
+void release_workload_for_loads() {
+  World& g = *g_world;
+  if (!g.lean || g.released) return;
+  g.w = Workload();
+  g.released = true;
+}
+
+// Runs load() once untimed in a lean run (see the top of this file).
+template <class Load>
+void warm_up(Load load) {
+  if (g_world->lean) load();
+}
+
 void BM_SnapshotLoad_sqlite(benchmark::State& state) {
   World& g = *g_world;
+  release_workload_for_loads();
+#if FOLIO_BENCH_SNAPSHOT
+  if (g.lean) release_unused_memory();  // what folio's loads kept
+#endif
   if (!fs::exists(sqlite_snapshot())) g.sql->save(sqlite_snapshot());
+  warm_up([] { SqlitePeer::load(sqlite_snapshot()); });
   double cpu = 0;
   for (auto _ : state) {
     std::optional<SqlitePeer> loaded;
@@ -727,7 +785,9 @@ void BM_SnapshotSave_folio(benchmark::State& state) {
 
 void BM_SnapshotLoad_folio(benchmark::State& state) {
   World& g = *g_world;
+  release_workload_for_loads();
   if (!fs::exists(folio_snapshot())) save_snapshot(g.db, folio_snapshot());
+  warm_up([] { load_snapshot(folio_snapshot()); });
   double cpu = 0;
   for (auto _ : state) {
     std::optional<Database> loaded;
@@ -747,12 +807,23 @@ void register_all() {
   auto pair = [](const char* op, void (*folio_fn)(benchmark::State&),
                  void (*sqlite_fn)(benchmark::State&)) {
     std::string name = std::string("BM_") + op;
+    // Every benchmark but the loads may need the workload's rows, which a
+    // lean run releases before its first load.
+    const bool loads = std::string_view(op) == "SnapshotLoad";
+    auto add = [&](const std::string& full, void (*fn)(benchmark::State&)) {
+      if (loads) return RegisterBenchmark(full.c_str(), fn);
+      return RegisterBenchmark(full.c_str(), [fn](benchmark::State& state) {
+        if (g_world->released) {
+          state.SkipWithError(
+              "the workload was released for the snapshot loads (--lean=yes)");
+          return;
+        }
+        fn(state);
+      });
+    };
     std::vector<benchmark::internal::Benchmark*> out;
-    if (folio_fn != nullptr)
-      out.push_back(RegisterBenchmark((name + "/folio").c_str(), folio_fn));
-    if (sqlite_fn != nullptr) {
-      out.push_back(RegisterBenchmark((name + "/sqlite").c_str(), sqlite_fn));
-    }
+    if (folio_fn != nullptr) out.push_back(add(name + "/folio", folio_fn));
+    if (sqlite_fn != nullptr) out.push_back(add(name + "/sqlite", sqlite_fn));
     return out;
   };
   auto each = [](std::vector<benchmark::internal::Benchmark*> bs, auto f) {
@@ -821,6 +892,11 @@ int main(int argc, char** argv) {
   World world;
   try {
     world.n = authors_from_args(&argc, argv);
+    const std::string lean =
+        option_from_args(&argc, argv, "lean", "FOLIO_BENCH_LEAN", "no");
+    if (lean != "yes" && lean != "no")
+      throw std::invalid_argument("--lean takes yes or no, not \"" + lean + "\"");
+    world.lean = lean == "yes";
     world.dir = option_from_args(&argc, argv, "dir", "FOLIO_BENCH_DIR",
                                  (fs::temp_directory_path() /
                                   ("folio_bench." + std::to_string(getpid())))
@@ -839,6 +915,7 @@ int main(int argc, char** argv) {
   benchmark::AddCustomContext("folio_rows", std::to_string(world.w.rows()));
   benchmark::AddCustomContext("folio_snapshot",
                               FOLIO_BENCH_SNAPSHOT ? "yes" : "no");
+  benchmark::AddCustomContext("folio_lean", world.lean ? "yes" : "no");
   if (!check_world(nullptr, "building the world") || !verify_lookups())
     return 1;
 

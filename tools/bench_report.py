@@ -222,7 +222,9 @@ def cmd_scaling(args):
     runs.sort(key=lambda r: r[0])
     out = ["# How the cost grows with N\n",
            "CPU time per operation (snapshot load: elapsed time per row, i.e. the whole load "
-           "divided by the number of rows), folio / SQLite / speed-up, from one run per N.\n"]
+           "divided by the number of rows), folio / SQLite / speed-up, from one run per N "
+           "(`folio_bench --lean=yes`: the workload's rows are released before the snapshot "
+           "loads, and each side loads once untimed before the timed load).\n"]
     header = "| operation | " + " | ".join("N = {:,}".format(n) for n, _, _ in runs) + " |"
     out.append(header)
     out.append("|---|" + "---:|" * len(runs))
