@@ -14,8 +14,8 @@
 # needs (extrapolated from the scaling runs at 100,000 and 1,000,000) does not
 # fit in MemAvailable.
 # --report-only rewrites the tables and charts from the JSON already in --out.
-# Takes about 4 minutes on 2 cores of the AMD EPYC machine (2026-12-05), build
-# included; the 5,000,000 run adds several times the main run.
+# Takes about 8 minutes on 2 cores of the AMD EPYC machine (2026-12-05), the
+# build and the scaling run at 5,000,000 (3 minutes) included.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 invocation="tools/bench.sh${*:+ $*}"
