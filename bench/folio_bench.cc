@@ -697,31 +697,15 @@ void BM_CascadeDelete_sqlite(benchmark::State& state) {
 fs::path sqlite_snapshot() { return g_world->dir / "bench.sqlite3"; }
 fs::path folio_snapshot() { return g_world->dir / "bench.folio"; }
 
-// The process's peak resident memory so far (VmHWM), in MiB: what a run at
-// a larger N will need, scaled (tools/bench.sh decides on the 5,000,000 run
-// from it).
-double peak_rss_mib() {
-  double mib = 0;
-  if (std::FILE* f = std::fopen("/proc/self/status", "r")) {
-    char line[256];
-    while (std::fgets(line, sizeof line, f) != nullptr) {
-      unsigned long kib = 0;
-      if (std::sscanf(line, "VmHWM: %lu kB", &kib) == 1) {
-        mib = static_cast<double>(kib) / 1024;
-        break;
-      }
-    }
-    std::fclose(f);
-  }
-  return mib;
-}
-
 void report_file(benchmark::State& state, const fs::path& path) {
   const double bytes = static_cast<double>(fs::file_size(path));
   state.counters["file_mib"] = bytes / (1 << 20);
   state.counters["file_bytes_per_row"] =
       bytes / static_cast<double>(g_world->rows);
-  state.counters["peak_rss_mib"] = peak_rss_mib();
+  // The peak so far: what a run at a larger N will need, scaled
+  // (tools/bench.sh decides on the 5,000,000 run from it).
+  state.counters["peak_rss_mib"] =
+      static_cast<double>(peak_resident_bytes()) / (1 << 20);
 }
 
 void BM_SnapshotSave_sqlite(benchmark::State& state) {

@@ -204,6 +204,22 @@ MemoryProbe probe_memory() {
   return m;
 }
 
+std::size_t peak_resident_bytes() {
+  std::size_t bytes = 0;
+  if (std::FILE* f = std::fopen("/proc/self/status", "r")) {
+    char line[256];
+    while (std::fgets(line, sizeof line, f) != nullptr) {
+      unsigned long kib = 0;
+      if (std::sscanf(line, "VmHWM: %lu kB", &kib) == 1) {
+        bytes = static_cast<std::size_t>(kib) * 1024;
+        break;
+      }
+    }
+    std::fclose(f);
+  }
+  return bytes;
+}
+
 std::string option_from_args(int* argc, char** argv, std::string_view name,
                              const char* env, std::string fallback) {
   const std::string prefix = "--" + std::string(name) + "=";

@@ -130,6 +130,8 @@ struct MemoryProbe {
 // Returns free heap memory to the kernel first (malloc_trim), so that a
 // later growth measures what was really added.
 MemoryProbe probe_memory();
+// The process's peak resident memory so far (VmHWM, /proc/self/status).
+std::size_t peak_resident_bytes();
 
 // The number of authors: `--n=<count>` (removed from argv), else the
 // environment variable FOLIO_BENCH_N, else kDefaultAuthors. Accepts "1e6",
