@@ -8,9 +8,13 @@
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
-#include <string_view>
 #include <string>
+#include <string_view>
 #include <vector>
+
+#include <boost/multi_index/hashed_index.hpp>
+#include <boost/multi_index/identity.hpp>
+#include <boost/multi_index_container.hpp>
 
 namespace {
 
@@ -41,13 +45,16 @@ Fill fill(const std::vector<std::string>& keys, std::size_t buckets) {
           *std::max_element(rows.begin(), rows.end())};
 }
 
-// Boost's bucket count for about n keys (a prime of its list, at least n).
+// The bucket count a Boost.MultiIndex hashed index keyed by StringHash takes
+// for n keys.
 std::size_t boost_buckets(std::size_t n) {
-  for (std::size_t p : {769u, 1543u, 3079u, 6151u, 12289u, 24593u, 49157u,
-                        98317u, 196613u, 393241u, 786433u}) {
-    if (p >= n) return p;
-  }
-  return 1572869;
+  namespace bmi = boost::multi_index;
+  bmi::multi_index_container<
+      std::string,
+      bmi::indexed_by<bmi::hashed_unique<bmi::identity<std::string>, StringHash>>>
+      index;
+  index.reserve(n);
+  return index.bucket_count();
 }
 
 void check_spread(const char* shape, const std::vector<std::string>& keys) {
