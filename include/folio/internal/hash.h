@@ -26,8 +26,16 @@ struct IdHash {
 // to 32 bytes, where XXH3 (folio's string hash until 2026-12-05) was a call
 // of about 50. In five A/B pairs at 1M authors, book by (author_id, title)
 // went from 210-229 to 170-193 ns; author by email did not move, and a bulk
-// load into a fresh database took 3% longer (890-904 -> 922-950 ms). Its
-// buckets fill as random keys' do (tests/hash_test.cc). Not keyed: a
+// load into a fresh database took 3% longer (890-904 -> 922-950 ms).
+// GCC still compiled it as a call of its own where a lookup by email is
+// inlined into the caller (Table::find_by), so it is always inlined: in
+// three A/B pairs at 1M authors (2026-12-05), author by email went from
+// 142-149 to 115-127 ns, and book by (author_id, title) and author by id
+// did not move; two pairs of bulk loads into a fresh database (918-955 ->
+// 933-1086 ms) did not tell a change from this machine's noise. (Comparing
+// the text inline, 8 bytes at a time, instead of calling memcmp was tried
+// with it: book by (author_id, title) went from 175-191 to 225-234 ns.)
+// Its buckets fill as random keys' do (tests/hash_test.cc). Not keyed: a
 // snapshot cannot aim its rows at one bucket (the loader refuses more than
 // 64 to a bucket), but an application that inserts keys chosen by an
 // adversary could make them collide, as with any unkeyed hash.
@@ -58,7 +66,8 @@ inline constexpr std::uint64_t kMix4 = 0xa0761d6478bd642fULL;
 }  // namespace hash_detail
 
 struct StringHash {
-  std::size_t operator()(std::string_view s) const noexcept {
+  [[gnu::always_inline]] inline std::size_t operator()(
+      std::string_view s) const noexcept {
     using namespace hash_detail;
     const char* p = s.data();
     std::size_t n = s.size();
