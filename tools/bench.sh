@@ -107,7 +107,7 @@ set xrange [-0.7:*]
 plot "$out/speedup.dat" using 1:(\$5 == 1 ? \$3 : 1/0):xtic(2) with boxes lc rgb "#2e8b57" title "target met", \
      "" using 1:(\$5 == 0 ? \$3 : 1/0):xtic(2) with boxes lc rgb "#cd3333" title "target not met", \
      "" using 1:4:(0.4) with xerrorbars pt 0 lw 3 lc rgb "#000000" title "target", \
-     "" using 1:3:(sprintf("%.2gx", \$3)) with labels offset 0,0.8 notitle
+     "" using 1:3:(sprintf("%.3gx", \$3)) with labels offset 0,0.8 notitle
 EOF
 }
 
