@@ -53,8 +53,11 @@ inline std::uint64_t load32(const char* p) noexcept {
   return v;
 }
 // The 128-bit product's two halves, xored.
+// (__extension__, as in engine/decimal.cc: a program built with -Wpedantic
+// includes this header.)
+__extension__ using UInt128 = unsigned __int128;
 inline std::uint64_t fold(std::uint64_t a, std::uint64_t b) noexcept {
-  const unsigned __int128 p = static_cast<unsigned __int128>(a) * b;
+  const UInt128 p = static_cast<UInt128>(a) * b;
   return static_cast<std::uint64_t>(p) ^ static_cast<std::uint64_t>(p >> 64);
 }
 // Odd constants with their bits spread (the golden ratio's and splitmix64's).
