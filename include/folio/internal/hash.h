@@ -22,19 +22,10 @@ struct IdHash {
 // text 8 bytes at a time, folds each pair of words through one 64 x 64 ->
 // 128-bit multiply (the product's halves xored) and folds the result once
 // more, so that every byte of the key reaches the low bits that Boost's
-// prime modulo reads. It is inline, about 20 instructions for a key of up
-// to 32 bytes, where XXH3 (folio's string hash until 2026-12-05) was a call
-// of about 50. In five A/B pairs at 1M authors, book by (author_id, title)
-// went from 210-229 to 170-193 ns; author by email did not move, and a bulk
-// load into a fresh database took 3% longer (890-904 -> 922-950 ms).
-// GCC still compiled it as a call of its own where a lookup by email is
-// inlined into the caller (Table::find_by), so it is always inlined: in
-// three A/B pairs at 1M authors (2026-12-05), author by email went from
-// 142-149 to 115-127 ns, and book by (author_id, title) and author by id
-// did not move; two pairs of bulk loads into a fresh database (918-955 ->
-// 933-1086 ms) did not tell a change from this machine's noise. (Comparing
-// the text inline, 8 bytes at a time, instead of calling memcmp was tried
-// with it: book by (author_id, title) went from 175-191 to 225-234 ns.)
+// prime modulo reads: about 20 instructions for a key of up to 32 bytes,
+// always inlined (GCC otherwise kept it a call where a lookup by email is
+// inlined into its caller). It replaced XXH3, a call of about 50; the A/B
+// measurements of both steps are in the README (What changed, 2026-12-05).
 // Its buckets fill as random keys' do (tests/hash_test.cc). Not keyed: a
 // snapshot cannot aim its rows at one bucket (the loader refuses more than
 // 64 to a bucket), but an application that inserts keys chosen by an
