@@ -1,6 +1,7 @@
 #include "workload.h"
 
 #include <malloc.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <array>
@@ -205,19 +206,9 @@ MemoryProbe probe_memory() {
 }
 
 std::size_t peak_resident_bytes() {
-  std::size_t bytes = 0;
-  if (std::FILE* f = std::fopen("/proc/self/status", "r")) {
-    char line[256];
-    while (std::fgets(line, sizeof line, f) != nullptr) {
-      unsigned long kib = 0;
-      if (std::sscanf(line, "VmHWM: %lu kB", &kib) == 1) {
-        bytes = static_cast<std::size_t>(kib) * 1024;
-        break;
-      }
-    }
-    std::fclose(f);
-  }
-  return bytes;
+  struct rusage usage {};
+  if (getrusage(RUSAGE_SELF, &usage) != 0) return 0;
+  return static_cast<std::size_t>(usage.ru_maxrss) * 1024;  // KiB on Linux
 }
 
 std::string option_from_args(int* argc, char** argv, std::string_view name,

@@ -130,7 +130,7 @@ struct MemoryProbe {
 // Returns free heap memory to the kernel first (malloc_trim), so that a
 // later growth measures what was really added.
 MemoryProbe probe_memory();
-// The process's peak resident memory so far (VmHWM, /proc/self/status).
+// The process's peak resident memory so far (getrusage's ru_maxrss).
 std::size_t peak_resident_bytes();
 
 // The number of authors: `--n=<count>` (removed from argv), else the
