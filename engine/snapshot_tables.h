@@ -497,8 +497,8 @@ BodyBytes encode_table(const Table<M>& table, std::uint32_t version) {
   auto prefetch = [](const std::vector<const M*>& rows, std::size_t i) {
     if (i + 16 < rows.size()) {
       const char* ahead = reinterpret_cast<const char*>(rows[i + 16]);
-      __builtin_prefetch(ahead);
-      if constexpr (sizeof(M) > 64) __builtin_prefetch(ahead + 64);
+      internal::read_ahead(ahead);
+      if constexpr (sizeof(M) > 64) internal::read_ahead(ahead + 64);
     }
   };
 

@@ -31,6 +31,7 @@
 
 #include "folio/error.h"
 #include "folio/internal/key_order.h"
+#include "folio/internal/prefetch.h"
 #include "folio/internal/schema.h"
 #include "folio/model.h"
 #include "folio/rules.h"
@@ -480,8 +481,8 @@ class BasicDatabase {
             for (auto it = index.begin(bucket[j]), end = index.end(bucket[j]);
                  it != end; ++it) {
               const char* row = reinterpret_cast<const char*>(&*it);
-              __builtin_prefetch(row);
-              __builtin_prefetch(row + sizeof(M) - 1);
+              internal::read_ahead(row);
+              internal::read_ahead(row + sizeof(M) - 1);
             }
           }
         }
@@ -700,7 +701,7 @@ class BasicDatabase {
     for (std::size_t n = 2 * parents; n <= rows.size() && back < 8 * sizeof(Node);
          n += parents) {
       for (const std::size_t end = back + sizeof(Node); back < end; back += 64)
-        __builtin_prefetch(reinterpret_cast<const void*>(node - back - 64));
+        internal::read_ahead(reinterpret_cast<const void*>(node - back - 64));
     }
   }
 
