@@ -4,6 +4,8 @@
 #include <sys/mman.h>
 
 #include <algorithm>
+#include <iterator>
+#include <map>
 #include <cstdint>
 #include <mutex>
 #include <utility>
@@ -21,6 +23,9 @@
 #endif
 
 namespace folio::internal {
+
+char* region_base = nullptr;
+
 namespace {
 
 constexpr std::size_t kHugePage = std::size_t{2} << 20;
@@ -31,23 +36,131 @@ constexpr std::size_t kFirstChunk = 4096;
 
 std::size_t round_up(std::size_t n, std::size_t to) { return (n + to - 1) / to * to; }
 
-// `bytes` (a multiple of 2 MiB) of fresh memory aligned to 2 MiB and
-// advised for huge pages: the kernel backs each aligned 2 MiB with one page
-// when it can. nullptr when the system has none.
-void* map_huge(std::size_t bytes) {
-  const std::size_t span = bytes + kHugePage;
-  void* p = mmap(nullptr, span, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
-                 -1, 0);
-  if (p == MAP_FAILED) return nullptr;
-  const auto start = reinterpret_cast<std::uintptr_t>(p);
-  const std::uintptr_t aligned = round_up(start, kHugePage);
-  if (aligned > start) munmap(p, aligned - start);
-  const std::uintptr_t tail = aligned + bytes;
-  if (start + span > tail) munmap(reinterpret_cast<void*>(tail), start + span - tail);
-  // Advice only: without it the memory still works, in small pages.
-  madvise(reinterpret_cast<void*>(aligned), bytes, MADV_HUGEPAGE);
-  return reinterpret_cast<void*>(aligned);
+// The region (pool.h): reserved once, without backing, as address space
+// only (MAP_NORESERVE: a page costs memory when first written). Its spans
+// are handed out first fit from a map of the free ones, merged again when
+// given back. 16 GiB is what 32-bit links in 4-byte units reach; a system
+// that refuses that much (strict overcommit) gets the largest half of it
+// it allows.
+class RegionSpace {
+ public:
+  static constexpr std::size_t kMaxBytes = (std::size_t{1} << 32) * Region::kUnit;
+
+  // Never allocates but to split a span in three (an aligned take from the
+  // middle of one), so that memory running out elsewhere (operator new
+  // failing) cannot cost the region a span: a span keeps its map node,
+  // re-keyed, as it shrinks or grows.
+  void* take(std::size_t bytes, std::size_t align) noexcept {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (base_ == nullptr && !reserve()) return nullptr;
+    for (auto it = free_.begin(); it != free_.end(); ++it) {
+      const std::size_t start = it->first;
+      const std::size_t end = start + it->second;
+      const std::size_t at = round_up(start, align);
+      if (at > end || end - at < bytes) continue;
+      if (at == start) {
+        // The span's front: what is left of it keeps the node.
+        auto node = free_.extract(it);
+        if (end > at + bytes) {
+          node.key() = at + bytes;
+          node.mapped() = end - at - bytes;
+          free_.insert(std::move(node));
+        }
+      } else {
+        if (end > at + bytes) {
+          try {
+            free_.emplace(at + bytes, end - at - bytes);
+          } catch (const std::bad_alloc&) {
+            return nullptr;
+          }
+        }
+        it->second = at - start;
+      }
+      return base_ + at;
+    }
+    return nullptr;
+  }
+
+  // Merges the span with its free neighbours. Allocates only for a span
+  // with none; if that fails the span is lost to the region (its pages,
+  // when 2 MiB or more, still go back to the system).
+  void give(void* p, std::size_t bytes) noexcept {
+    if (bytes >= kHugePage) madvise(p, bytes, MADV_DONTNEED);
+    std::lock_guard<std::mutex> lock(mu_);
+    const auto at = static_cast<std::size_t>(static_cast<char*>(p) - base_);
+    const auto next = free_.lower_bound(at);
+    const bool joins_next = next != free_.end() && next->first == at + bytes;
+    const auto prev = next == free_.begin() ? free_.end() : std::prev(next);
+    const bool joins_prev = prev != free_.end() && prev->first + prev->second == at;
+    if (joins_prev) {
+      prev->second += bytes;
+      if (joins_next) {
+        prev->second += next->second;
+        free_.erase(next);
+      }
+    } else if (joins_next) {
+      auto node = free_.extract(next);
+      node.key() = at;
+      node.mapped() += bytes;
+      free_.insert(std::move(node));
+    } else {
+      try {
+        free_.emplace_hint(next, at, bytes);
+      } catch (const std::bad_alloc&) {
+      }
+    }
+  }
+
+  std::size_t capacity() noexcept {
+    std::lock_guard<std::mutex> lock(mu_);
+    return size_;
+  }
+
+ private:
+  bool reserve() noexcept {
+    for (std::size_t bytes = kMaxBytes; bytes >= (std::size_t{256} << 20); bytes /= 2) {
+      void* p = mmap(nullptr, bytes, PROT_READ | PROT_WRITE,
+                     MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+      if (p == MAP_FAILED) continue;
+      // Offsets count from a 2 MiB boundary, so that aligned offsets are
+      // aligned addresses; the first page stays out (its offset 0 is null).
+      const auto start = reinterpret_cast<std::uintptr_t>(p);
+      const std::uintptr_t aligned = round_up(start, kHugePage);
+      try {
+        free_.emplace(Region::kPage, bytes - (aligned - start) - Region::kPage);
+      } catch (const std::bad_alloc&) {
+        munmap(p, bytes);
+        return false;
+      }
+      base_ = reinterpret_cast<char*>(aligned);
+      size_ = bytes - (aligned - start);
+      region_base = base_;
+      return true;
+    }
+    return false;
+  }
+
+  std::mutex mu_;
+  char* base_ = nullptr;
+  std::size_t size_ = 0;
+  std::map<std::size_t, std::size_t> free_;  // offset -> bytes
+};
+
+RegionSpace& region() {
+  static RegionSpace* space = new RegionSpace();  // never destroyed, as
+  return *space;                                  // mappings() below
 }
+
+// `bytes` (a multiple of 2 MiB) of the region, aligned to 2 MiB and
+// advised for huge pages: the kernel backs each aligned 2 MiB with one page
+// when it can. nullptr when the region is full.
+void* map_huge(std::size_t bytes) {
+  void* p = region().take(bytes, kHugePage);
+  // Advice only: without it the memory still works, in small pages.
+  if (p != nullptr) madvise(p, bytes, MADV_HUGEPAGE);
+  return p;
+}
+void unmap(void* p, std::size_t bytes) { region().give(p, bytes); }
 
 // Mappings given back by destroyed pools and freed bucket arrays, kept for
 // the next ones instead of being unmapped. Memory the process already holds
@@ -114,7 +227,7 @@ class MappingCache {
     for (It it = first; it != last; ++it) {
       if (!it->mapped) continue;
       while (cached_ + it->bytes > in_use_ && older > 0) {
-        munmap(free_.front().first, free_.front().second);
+        unmap(free_.front().first, free_.front().second);
         cached_ -= free_.front().second;
         free_.erase(free_.begin());
         --older;
@@ -123,7 +236,7 @@ class MappingCache {
         free_.emplace_back(it->base, it->bytes);
         cached_ += it->bytes;
       } else {
-        munmap(it->base, it->bytes);
+        unmap(it->base, it->bytes);
       }
     }
   }
@@ -137,7 +250,7 @@ class MappingCache {
     }
     std::size_t released = 0;
     for (auto [p, bytes] : out) {
-      munmap(p, bytes);
+      unmap(p, bytes);
       released += bytes;
     }
     return released;
@@ -162,7 +275,7 @@ MappingCache& mappings() {
 NodeArena::~NodeArena() {
   for (const Chunk& c : chunks_) {
     FOLIO_UNPOISON(c.base, c.bytes);
-    if (!c.mapped) ::operator delete(c.base);
+    if (!c.mapped) Region::give(c.base, c.bytes);
   }
   mappings().give(chunks_.begin(), chunks_.end());
 }
@@ -188,9 +301,8 @@ void NodeArena::grow(SizeClass& c) {
     chunk = Chunk{mappings().take(bytes), bytes, true};
   }
   if (chunk.base == nullptr) {
-    // Plain operator new (16-byte aligned): a program that replaces it
-    // sees the pool's allocations.
-    chunk = Chunk{::operator new(bytes), bytes, false};
+    chunk = Chunk{Region::take(bytes, Region::kPage), bytes, false};
+    if (chunk.base == nullptr) throw std::bad_alloc();
   }
   FOLIO_POISON(chunk.base, bytes);
   chunks_.push_back(chunk);
@@ -234,6 +346,27 @@ void* NodeArena::allocate_large(std::size_t bytes) {
   if (p == nullptr) throw std::bad_alloc();
   return p;
 }
+
+void* NodeArena::allocate_array(std::size_t bytes) {
+  if (bytes >= kLargeArray) return allocate_large(bytes);
+  void* p = Region::take(round_up(bytes, Region::kPage), Region::kPage);
+  if (p == nullptr) throw std::bad_alloc();
+  return p;
+}
+
+void NodeArena::deallocate_array(void* p, std::size_t bytes) noexcept {
+  if (bytes >= kLargeArray) {
+    deallocate_large(p, bytes);
+  } else {
+    Region::give(p, round_up(bytes, Region::kPage));
+  }
+}
+
+void* Region::take(std::size_t bytes, std::size_t align) noexcept {
+  return region().take(bytes, align);
+}
+void Region::give(void* p, std::size_t bytes) noexcept { region().give(p, bytes); }
+std::size_t Region::capacity() noexcept { return region().capacity(); }
 
 std::size_t NodeArena::fresh_mapped_bytes() noexcept {
   return mappings().fresh();

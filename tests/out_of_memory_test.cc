@@ -2,17 +2,22 @@
 // midway: this program replaces the global operator new with one that fails
 // the n-th allocation from a chosen point, and tries every n, so that each
 // allocation a write makes fails once. (The array and aligned forms stay the
-// runtime's own: they pair with its own deletes.)
+// runtime's own: they pair with its own deletes.) The tables' nodes and
+// bucket arrays come from the pools' region (internal/pool.h), not from
+// operator new: the last tests fill the region instead.
+#include <cstdio>
 #include <cstdlib>
 #include <new>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <catch2/catch.hpp>
 
 #include "db_state.h"
 #include "folio/folio.h"
+#include "folio/snapshot.h"
 
 // g++ 12 (-Wextra) warns about members left to their defaults in designated
 // initializers.
@@ -200,4 +205,91 @@ TEST_CASE("loads of books sorted by author that run out of memory leave what the
     fail_countdown = 0;
     CHECK(all.count<folio::Book>() == (failed ? 0 : books.size()));
   }
+}
+
+// ---- When the region of the tables' nodes is full (internal/pool.h) ----
+
+namespace {
+
+// Holds every free span of the region while it lives, so that nothing can
+// take memory from it but out of what the pools already hold. The spans
+// are address space only: holding them costs no memory.
+class RegionFull {
+ public:
+  RegionFull() {
+    folio::release_unused_memory();  // the kept mappings back to the region
+    using folio::internal::Region;
+    for (std::size_t bytes = std::size_t{1} << 30; bytes >= Region::kPage; bytes /= 2) {
+      while (void* p = Region::take(bytes, Region::kPage)) held_.emplace_back(p, bytes);
+    }
+  }
+  ~RegionFull() {
+    for (auto [p, bytes] : held_) folio::internal::Region::give(p, bytes);
+  }
+  RegionFull(const RegionFull&) = delete;
+  RegionFull& operator=(const RegionFull&) = delete;
+
+ private:
+  std::vector<std::pair<void*, std::size_t>> held_;
+};
+
+folio::Book numbered_book(folio::Id author_id, int i) {
+  return folio::Book{.author_id = author_id,
+                     .title = "Book number " + std::to_string(i),
+                     .published_year = 2000,
+                     .price = folio::Decimal::from_units(100, 2)};
+}
+
+}  // namespace
+
+TEST_CASE("writes that find the region full throw bad_alloc and change nothing",
+          "[memory]") {
+  folio::Database db = folio::seed_database();
+  int made = 0;
+  {
+    const RegionFull full;
+    // Creates until the table needs a new chunk of nodes or a larger bucket
+    // array, which the region cannot give.
+    bool failed = false;
+    folio_test::DbState before;
+    for (; made < 100000 && !failed; ++made) {
+      before = folio_test::state(db);
+      try {
+        db.create(numbered_book(1, made));
+      } catch (const std::bad_alloc&) {
+        failed = true;
+        --made;
+      }
+    }
+    REQUIRE(failed);
+    CHECK(folio_test::state(db).content() == before.content());
+    CHECK(folio::find_book(db, 1, "Book number " + std::to_string(made)) == nullptr);
+
+    // A transaction that runs out: every write of it undone.
+    const folio_test::DbState start = folio_test::state(db);
+    CHECK_THROWS_AS(db.atomic([&] {
+                      db.remove<folio::Author>(2);
+                      for (int i = 0; i < 100000; ++i) db.create(numbered_book(1, made + i));
+                    }),
+                    std::bad_alloc);
+    CHECK(folio_test::state(db).content() == start.content());
+  }
+  // With the region back, the write that failed goes in.
+  db.create(numbered_book(1, made));
+  CHECK(folio::find_book(db, 1, "Book number " + std::to_string(made)) != nullptr);
+  CHECK(db.find<folio::Author>(2) != nullptr);
+}
+
+TEST_CASE("a snapshot load that finds the region full fails and leaves the database",
+          "[memory][snapshot]") {
+  const folio::Database db = folio::seed_database();
+  const std::string path = "out_of_memory_test.folio";
+  folio::save_snapshot(db, path);
+  {
+    const RegionFull full;
+    CHECK_THROWS_AS(folio::load_snapshot(path), std::bad_alloc);
+  }
+  const folio::Database loaded = folio::load_snapshot(path);
+  CHECK(folio_test::state(loaded) == folio_test::state(db));
+  std::remove(path.c_str());
 }

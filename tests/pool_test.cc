@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <cstring>
+#include <new>
 #include <set>
 #include <string>
 #include <vector>
@@ -16,6 +17,7 @@
 
 #include "folio/database.h"
 #include "folio/internal/pool.h"
+#include "folio/models.h"
 
 using folio::internal::NodeAllocator;
 using folio::internal::NodeArena;
@@ -255,4 +257,135 @@ TEST_CASE("a dropped pool's chunks displace older cached mappings when the cache
   fill_blocks(next, kBlocks, 0x33);
   CHECK(NodeArena::fresh_mapped_bytes() == fresh);
   CHECK(folio::release_unused_memory() <= live.reserved_bytes());
+}
+
+// ---- The region and its 32-bit links (CompactPtr) ----
+
+namespace {
+
+using folio::internal::CompactPtr;
+using folio::internal::Region;
+
+struct First {
+  std::int64_t a = 1;
+};
+struct Second {
+  std::int64_t b = 2;
+};
+// Second sits 8 bytes into Both: a conversion must move the address.
+struct Both : First, Second {
+  std::int32_t c = 3;
+  std::int32_t d = 4;
+};
+
+}  // namespace
+
+TEST_CASE("a link is 4 bytes, and a book's node 40 bytes of links over its row", "[pool]") {
+  STATIC_REQUIRE(sizeof(CompactPtr<int>) == 4);
+  // Three hashed indexes (two links each) and one ordered (three links and
+  // its colour, padded to 16 bytes).
+  using BookNode = folio::Table<folio::Book>::Container::final_node_type;
+  STATIC_REQUIRE(sizeof(BookNode) == sizeof(folio::Book) + 3 * 8 + 16);
+  using AuthorNode = folio::Table<folio::Author>::Container::final_node_type;
+  STATIC_REQUIRE(sizeof(AuthorNode) == sizeof(folio::Author) + 2 * 8);
+}
+
+TEST_CASE("a compact pointer gives back the address it was made from", "[pool]") {
+  NodeArena arena;
+  auto* both = new (arena.allocate(sizeof(Both))) Both();
+  const CompactPtr<Both> p(both);
+  CHECK(p.get() == both);
+  CHECK(&*p == both);
+  CHECK(p->c == 3);
+  CHECK(static_cast<bool>(p));
+
+  // To a base class at an offset, implicitly, and back explicitly.
+  const CompactPtr<Second> second = p;
+  CHECK(second.get() == static_cast<Second*>(both));
+  CHECK(second->b == 2);
+  CHECK(static_cast<CompactPtr<Both>>(second) == p);
+  const CompactPtr<void> untyped = p;
+  CHECK(static_cast<CompactPtr<Both>>(untyped) == p);
+  CHECK(CompactPtr<Both>::pointer_to(*both) == p);
+
+  // Null in every spelling, and never equal to a row.
+  const CompactPtr<Both> null;
+  CHECK(null.get() == nullptr);
+  CHECK(null == nullptr);
+  CHECK(null == CompactPtr<Both>(0));
+  CHECK(CompactPtr<Both>(static_cast<Both*>(nullptr)) == null);
+  CHECK(!static_cast<bool>(null));
+  CHECK(p != null);
+  arena.deallocate(both, sizeof(Both));
+}
+
+TEST_CASE("compact pointers into an array step, index and subtract by elements", "[pool]") {
+  // A bucket array: 4-byte slots, below and above the size that gets a
+  // mapping of its own.
+  for (std::size_t n : {std::size_t{53}, NodeArena::kLargeArray / 4 + 7}) {
+    NodeAllocator<std::uint32_t> alloc;
+    const CompactPtr<std::uint32_t> array = alloc.allocate(n);
+    for (std::size_t i = 0; i < n; ++i) array[static_cast<std::ptrdiff_t>(i)] = static_cast<std::uint32_t>(i);
+    CompactPtr<std::uint32_t> it = array;
+    it += 10;
+    CHECK(*it == 10);
+    CHECK(*++it == 11);
+    CHECK(*it-- == 11);
+    CHECK(it - array == 10);
+    CHECK(array + 10 == it);
+    CHECK(array < it);
+    CHECK(*(array + static_cast<std::ptrdiff_t>(n) - 1) == n - 1);
+    CHECK((array + static_cast<std::ptrdiff_t>(n)).get() == array.get() + n);
+    alloc.deallocate(array, n);
+  }
+}
+
+TEST_CASE("the region hands out each span once and merges spans given back", "[pool]") {
+  constexpr std::size_t kPage = Region::kPage;
+  void* a = Region::take(kPage, kPage);
+  void* b = Region::take(3 * kPage, kPage);
+  void* c = Region::take(kPage, kPage);
+  REQUIRE(a != nullptr);
+  REQUIRE(b != nullptr);
+  REQUIRE(c != nullptr);
+  CHECK(Region::capacity() > 0);
+  CHECK(Region::capacity() <= (std::size_t{16} << 30));
+  fill(a, kPage, 0x1);
+  fill(b, 3 * kPage, 0x2);
+  fill(c, kPage, 0x3);
+  CHECK(intact(a, kPage, 0x1));
+  CHECK(intact(b, 3 * kPage, 0x2));
+  CHECK(intact(c, kPage, 0x3));
+  const auto at = [](void* p) { return reinterpret_cast<std::uintptr_t>(p); };
+  // No two spans share a byte.
+  std::vector<std::pair<std::uintptr_t, std::uintptr_t>> spans = {
+      {at(a), at(a) + kPage}, {at(b), at(b) + 3 * kPage}, {at(c), at(c) + kPage}};
+  std::sort(spans.begin(), spans.end());
+  CHECK(spans[0].second <= spans[1].first);
+  CHECK(spans[1].second <= spans[2].first);
+
+  // A span of 2 MiB aligned to 2 MiB (huge pages).
+  void* huge = Region::take(kHugePage, kHugePage);
+  REQUIRE(huge != nullptr);
+  CHECK(at(huge) % kHugePage == 0);
+  Region::give(huge, kHugePage);
+
+  // More than the region holds: refused, not crashed.
+  CHECK(Region::take(std::size_t{64} << 30, kPage) == nullptr);
+  CHECK_THROWS_AS(NodeArena::allocate_large(std::size_t{64} << 30), std::bad_alloc);
+  NodeAllocator<std::uint64_t> alloc;
+  CHECK_THROWS_AS(alloc.allocate((std::size_t{64} << 30) / 8), std::bad_alloc);
+
+  Region::give(b, 3 * kPage);
+  if (at(a) + kPage == at(b)) {
+    // b's span merges with a's when a comes back: a span of four pages
+    // fits where they were (first fit, unless an earlier gap fits it).
+    Region::give(a, kPage);
+    void* merged = Region::take(4 * kPage, kPage);
+    CHECK(at(merged) <= at(a));
+    Region::give(merged, 4 * kPage);
+  } else {
+    Region::give(a, kPage);
+  }
+  Region::give(c, kPage);
 }

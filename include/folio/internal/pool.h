@@ -10,11 +10,20 @@
 //
 // Memory leaves the table when the table is destroyed, not when rows are
 // deleted (a table that shrinks keeps its chunks for the rows to come).
-// Large arrays (the hashed indexes' buckets) get their own mapping, also
-// advised for huge pages. Chunks of 2 MiB and more and large arrays, once
+// Large arrays (the hashed indexes' buckets) get their own span of whole
+// huge pages, also advised. Chunks of 2 MiB and more and large arrays, once
 // freed, are kept by the process for the next tables (no more bytes than
 // the tables alive use), and folio::release_unused_memory() gives them back
 // to the system.
+//
+// The links between nodes are 32 bits wide, not 64 (CompactPtr below):
+// every node, bucket array and large buffer of the pools lives in one
+// region of the process's address space, reserved once (16 GiB, less when
+// the system refuses that much), and a link is a node's distance from the
+// region's start in 4-byte units. A book's node is 104 bytes instead of
+// 136 and a bucket slot 4 bytes instead of 8. The price: the rows of all the
+// folio tables of a process fit in that region; past it an insert throws
+// std::bad_alloc (and changes nothing, as for any failed insert).
 //
 // Thread safety: a pool is used by one container, under the database's own
 // rule (one writer, readers never allocate). A container moved from shares
@@ -22,13 +31,145 @@
 // both from two threads.
 #pragma once
 
+#include <compare>
 #include <cstddef>
+#include <cstdint>
+#include <iterator>
 #include <memory>
 #include <new>
 #include <type_traits>
 #include <vector>
 
 namespace folio::internal {
+
+// The region all pools allocate from (see the top of this file): its start,
+// set once by the first allocation and never moved, and how to take and
+// give back page-aligned spans of it.
+extern char* region_base;
+class Region {
+ public:
+  static constexpr std::size_t kUnit = 4;  // a CompactPtr counts 4-byte units
+  static constexpr std::size_t kPage = 4096;
+  // `bytes` (a multiple of kPage) aligned to `align` (kPage or a multiple),
+  // or nullptr when the region is full.
+  static void* take(std::size_t bytes, std::size_t align) noexcept;
+  // Gives back take(bytes, ...); its pages go back to the system when it is
+  // 2 MiB or more.
+  static void give(void* p, std::size_t bytes) noexcept;
+  // The region's size (0 until the first take()).
+  static std::size_t capacity() noexcept;
+};
+
+// A pointer into the region in 32 bits: the distance from region_base in
+// 4-byte units, 0 for null. Boost.MultiIndex takes it as the allocator's
+// pointer type and stores it in every link and bucket slot. Converting
+// to and from a raw pointer is one add (x86: an addressing mode); null
+// never points into the region (its first page is never handed out).
+template <class T>
+class CompactPtr {
+ public:
+  using element_type = T;
+  using value_type = std::remove_cv_t<T>;
+  using difference_type = std::ptrdiff_t;
+  using reference = std::add_lvalue_reference_t<T>;
+  using pointer = CompactPtr;
+  using iterator_category = std::random_access_iterator_tag;
+  template <class U>
+  using rebind = CompactPtr<U>;
+
+  CompactPtr() noexcept = default;
+  CompactPtr(std::nullptr_t) noexcept {}
+  // Boost writes null as pointer(0).
+  explicit CompactPtr(int null) noexcept { (void)null; }
+  // From a raw pointer into the region (or null).
+  template <class U>
+    requires requires(U* u) { static_cast<T*>(u); }
+  explicit CompactPtr(U* p) noexcept : at_(encode(static_cast<T*>(p))) {}
+  // Between pointer types, through the raw pointers: a base class may sit
+  // at an offset in its derived class.
+  template <class U>
+    requires std::is_convertible_v<U*, T*>
+  CompactPtr(const CompactPtr<U>& p) noexcept
+      : at_(encode(static_cast<T*>(p.get()))) {}
+  template <class U>
+    requires(!std::is_convertible_v<U*, T*> &&
+             requires(U* u) { static_cast<T*>(u); })
+  explicit CompactPtr(const CompactPtr<U>& p) noexcept
+      : at_(encode(static_cast<T*>(p.get()))) {}
+
+  template <class U = T>
+    requires(!std::is_void_v<U>)
+  static CompactPtr pointer_to(U& r) noexcept {
+    return CompactPtr(std::addressof(r));
+  }
+
+  T* get() const noexcept { return at_ == 0 ? nullptr : raw(); }
+  reference operator*() const noexcept
+    requires(!std::is_void_v<T>)
+  {
+    return *raw();
+  }
+  T* operator->() const noexcept { return raw(); }
+  reference operator[](difference_type n) const noexcept
+    requires(!std::is_void_v<T>)
+  {
+    return raw()[n];
+  }
+  explicit operator bool() const noexcept { return at_ != 0; }
+
+  CompactPtr& operator+=(difference_type n) noexcept {
+    at_ = static_cast<std::uint32_t>(at_ + n * kStep);
+    return *this;
+  }
+  CompactPtr& operator-=(difference_type n) noexcept { return *this += -n; }
+  CompactPtr& operator++() noexcept { return *this += 1; }
+  CompactPtr& operator--() noexcept { return *this -= 1; }
+  CompactPtr operator++(int) noexcept {
+    CompactPtr old = *this;
+    ++*this;
+    return old;
+  }
+  CompactPtr operator--(int) noexcept {
+    CompactPtr old = *this;
+    --*this;
+    return old;
+  }
+  friend CompactPtr operator+(CompactPtr p, difference_type n) noexcept { return p += n; }
+  friend CompactPtr operator+(difference_type n, CompactPtr p) noexcept { return p += n; }
+  friend CompactPtr operator-(CompactPtr p, difference_type n) noexcept { return p -= n; }
+  friend difference_type operator-(CompactPtr a, CompactPtr b) noexcept {
+    return (static_cast<difference_type>(a.at_) - static_cast<difference_type>(b.at_)) /
+           kStep;
+  }
+  friend bool operator==(CompactPtr a, CompactPtr b) noexcept { return a.at_ == b.at_; }
+  friend auto operator<=>(CompactPtr a, CompactPtr b) noexcept { return a.at_ <=> b.at_; }
+  friend bool operator==(CompactPtr a, std::nullptr_t) noexcept { return a.at_ == 0; }
+
+ private:
+  template <class U>
+  friend class CompactPtr;
+  // Units a step of pointer arithmetic moves (for T an object type).
+  static constexpr difference_type kStep = [] {
+    if constexpr (std::is_void_v<T>) {
+      return difference_type{1};
+    } else {
+      static_assert(sizeof(T) % Region::kUnit == 0);
+      return static_cast<difference_type>(sizeof(T) / Region::kUnit);
+    }
+  }();
+
+  static std::uint32_t encode(T* p) noexcept {
+    if (p == nullptr) return 0;
+    const auto* byte = reinterpret_cast<const char*>(p);
+    return static_cast<std::uint32_t>(static_cast<std::size_t>(byte - region_base) /
+                                      Region::kUnit);
+  }
+  T* raw() const noexcept {
+    return reinterpret_cast<T*>(region_base + std::size_t{at_} * Region::kUnit);
+  }
+
+  std::uint32_t at_ = 0;
+};
 
 class NodeArena {
  public:
@@ -50,6 +191,10 @@ class NodeArena {
   static constexpr std::size_t kLargeArray = std::size_t{1} << 20;
   static void* allocate_large(std::size_t bytes);
   static void deallocate_large(void* p, std::size_t bytes) noexcept;
+  // Any array (a bucket array): allocate_large() from kLargeArray bytes,
+  // whole pages of the region below that. Throws std::bad_alloc.
+  static void* allocate_array(std::size_t bytes);
+  static void deallocate_array(void* p, std::size_t bytes) noexcept;
   // Bytes the process mapped from the system so far for chunks and large
   // arrays, not counting those reused from the kept mappings (diagnostics).
   static std::size_t fresh_mapped_bytes() noexcept;
@@ -114,13 +259,15 @@ class ByteBuffer {
 
 // A standard allocator over a NodeArena, for multi_index_container: single
 // objects (the nodes) come from the pool, arrays (bucket arrays) from
-// operator new or a mapping of their own. Copies, rebinds and moves share
+// pages of the region or a mapping of their own; pointers are CompactPtr. Copies, rebinds and moves share
 // one pool; a default-constructed allocator creates its pool at its first
 // allocation, so an empty table costs no chunk.
 template <class T>
 class NodeAllocator {
  public:
   using value_type = T;
+  using pointer = CompactPtr<T>;
+  using const_pointer = CompactPtr<const T>;
   using propagate_on_container_copy_assignment = std::false_type;
   using propagate_on_container_move_assignment = std::true_type;
   using propagate_on_container_swap = std::true_type;
@@ -144,26 +291,21 @@ class NodeAllocator {
     return NodeAllocator();
   }
 
-  T* allocate(std::size_t n) {
+  pointer allocate(std::size_t n) {
     static_assert(alignof(T) <= alignof(std::max_align_t),
                   "NodeArena aligns blocks for ordinary types only");
     if (n == 1) {
       if (!arena_) arena_ = std::make_shared<NodeArena>();
-      return static_cast<T*>(arena_->allocate(sizeof(T)));
+      return pointer(static_cast<T*>(arena_->allocate(sizeof(T))));
     }
     if (n > static_cast<std::size_t>(-1) / sizeof(T)) throw std::bad_array_new_length();
-    if (n * sizeof(T) >= NodeArena::kLargeArray) {
-      return static_cast<T*>(NodeArena::allocate_large(n * sizeof(T)));
-    }
-    return static_cast<T*>(::operator new(n * sizeof(T), std::align_val_t{alignof(T)}));
+    return pointer(static_cast<T*>(NodeArena::allocate_array(n * sizeof(T))));
   }
-  void deallocate(T* p, std::size_t n) noexcept {
+  void deallocate(pointer p, std::size_t n) noexcept {
     if (n == 1) {
-      arena_->deallocate(p, sizeof(T));
-    } else if (n * sizeof(T) >= NodeArena::kLargeArray) {
-      NodeArena::deallocate_large(p, n * sizeof(T));
+      arena_->deallocate(p.get(), sizeof(T));
     } else {
-      ::operator delete(p, std::align_val_t{alignof(T)});
+      NodeArena::deallocate_array(p.get(), n * sizeof(T));
     }
   }
 
