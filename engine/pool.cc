@@ -116,6 +116,12 @@ class RegionSpace {
     return size_;
   }
 
+  bool contains(const void* p) noexcept {
+    std::lock_guard<std::mutex> lock(mu_);
+    const auto* byte = static_cast<const char*>(p);
+    return base_ != nullptr && byte >= base_ && byte < base_ + size_;
+  }
+
  private:
   bool reserve() noexcept {
     for (std::size_t bytes = kMaxBytes; bytes >= (std::size_t{256} << 20); bytes /= 2) {
@@ -367,6 +373,24 @@ void* Region::take(std::size_t bytes, std::size_t align) noexcept {
 }
 void Region::give(void* p, std::size_t bytes) noexcept { region().give(p, bytes); }
 std::size_t Region::capacity() noexcept { return region().capacity(); }
+bool Region::contains(const void* p) noexcept { return region().contains(p); }
+
+void* NodeArena::allocate_buffer(std::size_t bytes) {
+  bytes = round_up(bytes, kHugePage);
+  if (void* p = mappings().take(bytes)) return p;
+  void* p = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (p == MAP_FAILED) throw std::bad_alloc();
+  madvise(p, bytes, MADV_HUGEPAGE);
+  return p;
+}
+
+void NodeArena::deallocate_buffer(void* p, std::size_t bytes) noexcept {
+  if (Region::contains(p)) {
+    deallocate_large(p, bytes);
+  } else {
+    munmap(p, round_up(bytes, kHugePage));
+  }
+}
 
 std::size_t NodeArena::fresh_mapped_bytes() noexcept {
   return mappings().fresh();

@@ -7,6 +7,7 @@
 // operator new: the last tests fill the region instead.
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <new>
 #include <stdexcept>
 #include <string>
@@ -280,16 +281,25 @@ TEST_CASE("writes that find the region full throw bad_alloc and change nothing",
   CHECK(db.find<folio::Author>(2) != nullptr);
 }
 
-TEST_CASE("a snapshot load that finds the region full fails and leaves the database",
+TEST_CASE("with the region full, a snapshot load fails and a save still works",
           "[memory][snapshot]") {
   const folio::Database db = folio::seed_database();
   const std::string path = "out_of_memory_test.folio";
   folio::save_snapshot(db, path);
+  const std::string saved_full = "out_of_memory_test_full.folio";
   {
     const RegionFull full;
     CHECK_THROWS_AS(folio::load_snapshot(path), std::bad_alloc);
+    // A save needs buffers, not nodes: they come from outside the region.
+    folio::save_snapshot(db, saved_full);
+    folio::internal::ByteBuffer buffer(folio::internal::NodeArena::kLargeArray * 3);
+    CHECK(!folio::internal::Region::contains(buffer.data()));
+    std::memset(buffer.data(), 0x5A, buffer.size());
+    CHECK(buffer.data()[buffer.size() - 1] == 0x5A);
   }
   const folio::Database loaded = folio::load_snapshot(path);
   CHECK(folio_test::state(loaded) == folio_test::state(db));
+  CHECK(folio_test::state(folio::load_snapshot(saved_full)) == folio_test::state(db));
   std::remove(path.c_str());
+  std::remove(saved_full.c_str());
 }

@@ -294,6 +294,9 @@ TEST_CASE("a compact pointer gives back the address it was made from", "[pool]")
   NodeArena arena;
   auto* both = new (arena.allocate(sizeof(Both))) Both();
   const CompactPtr<Both> p(both);
+  CHECK(Region::contains(both));
+  const int local = 0;
+  CHECK(!Region::contains(&local));
   CHECK(p.get() == both);
   CHECK(&*p == both);
   CHECK(p->c == 3);

@@ -58,6 +58,8 @@ class Region {
   static void give(void* p, std::size_t bytes) noexcept;
   // The region's size (0 until the first take()).
   static std::size_t capacity() noexcept;
+  // Whether p points into the region.
+  static bool contains(const void* p) noexcept;
 };
 
 // A pointer into the region in 32 bits: the distance from region_base in
@@ -195,6 +197,12 @@ class NodeArena {
   // whole pages of the region below that. Throws std::bad_alloc.
   static void* allocate_array(std::size_t bytes);
   static void deallocate_array(void* p, std::size_t bytes) noexcept;
+  // A large transient buffer (ByteBuffer): allocate_large(), or, when the
+  // region is full, a mapping of its own outside it (a buffer holds no
+  // links), so that a database near the region's bound can still be saved.
+  // Throws std::bad_alloc.
+  static void* allocate_buffer(std::size_t bytes);
+  static void deallocate_buffer(void* p, std::size_t bytes) noexcept;
   // Bytes the process mapped from the system so far for chunks and large
   // arrays, not counting those reused from the kept mappings (diagnostics).
   static std::size_t fresh_mapped_bytes() noexcept;
@@ -226,7 +234,7 @@ class NodeArena {
 
 // Bytes not initialized when allocated, for large transient buffers (a
 // snapshot's encoded body, a snapshot file read in): from the mappings the
-// pools keep (see NodeArena::allocate_large) when large, so that writing
+// pools keep (see NodeArena::allocate_buffer) when large, so that writing
 // them touches memory the process already holds, from operator new
 // otherwise. Throws std::bad_alloc.
 class ByteBuffer {
@@ -234,7 +242,7 @@ class ByteBuffer {
   ByteBuffer() noexcept : data_(nullptr, Free{0}) {}
   explicit ByteBuffer(std::size_t size)
       : data_(size >= NodeArena::kLargeArray
-                  ? static_cast<unsigned char*>(NodeArena::allocate_large(size))
+                  ? static_cast<unsigned char*>(NodeArena::allocate_buffer(size))
                   : new unsigned char[size],
               Free{size}),
         size_(size) {}
@@ -247,7 +255,7 @@ class ByteBuffer {
     std::size_t size;
     void operator()(unsigned char* p) const noexcept {
       if (size >= NodeArena::kLargeArray) {
-        NodeArena::deallocate_large(p, size);
+        NodeArena::deallocate_buffer(p, size);
       } else {
         delete[] p;
       }
