@@ -4,6 +4,8 @@
 #include <sys/mman.h>
 
 #include <algorithm>
+#include <cstdio>
+#include <cstdlib>
 #include <iterator>
 #include <map>
 #include <cstdint>
@@ -25,6 +27,7 @@
 namespace folio::internal {
 
 char* region_base = nullptr;
+std::size_t region_bytes = 0;
 
 namespace {
 
@@ -36,12 +39,16 @@ constexpr std::size_t kFirstChunk = 4096;
 
 std::size_t round_up(std::size_t n, std::size_t to) { return (n + to - 1) / to * to; }
 
-// The region (pool.h): reserved once, without backing, as address space
-// only (MAP_NORESERVE: a page costs memory when first written). Its spans
-// are handed out first fit from a map of the free ones, merged again when
-// given back. 16 GiB is what 32-bit links in 4-byte units reach; a system
-// that refuses that much (strict overcommit) gets the largest half of it
-// it allows.
+// The region (pool.h): reserved once as address space only (PROT_NONE, not
+// charged against the system's commit limit even under strict overcommit);
+// a span is made writable when taken, and a span of 2 MiB or more goes back
+// to the system (and to PROT_NONE) when given back. Spans are handed out
+// first fit from a map of the free ones, merged again when given back.
+// 16 GiB is what 32-bit links in 4-byte units reach; a process whose
+// address space is limited gets the largest half of it that fits. The
+// first page stays out of the free map (offset 0 is null, and a null link
+// followed faults), and so does the last (one past the end of an array
+// must stay below 16 GiB, or it would read as null).
 class RegionSpace {
  public:
   static constexpr std::size_t kMaxBytes = (std::size_t{1} << 32) * Region::kUnit;
@@ -58,6 +65,7 @@ class RegionSpace {
       const std::size_t end = start + it->second;
       const std::size_t at = round_up(start, align);
       if (at > end || end - at < bytes) continue;
+      if (mprotect(base_ + at, bytes, PROT_READ | PROT_WRITE) != 0) return nullptr;
       if (at == start) {
         // The span's front: what is left of it keeps the node.
         auto node = free_.extract(it);
@@ -71,6 +79,7 @@ class RegionSpace {
           try {
             free_.emplace(at + bytes, end - at - bytes);
           } catch (const std::bad_alloc&) {
+            mprotect(base_ + at, bytes, PROT_NONE);
             return nullptr;
           }
         }
@@ -85,7 +94,10 @@ class RegionSpace {
   // with none; if that fails the span is lost to the region (its pages,
   // when 2 MiB or more, still go back to the system).
   void give(void* p, std::size_t bytes) noexcept {
-    if (bytes >= kHugePage) madvise(p, bytes, MADV_DONTNEED);
+    if (bytes >= kHugePage) {
+      madvise(p, bytes, MADV_DONTNEED);
+      mprotect(p, bytes, PROT_NONE);
+    }
     std::lock_guard<std::mutex> lock(mu_);
     const auto at = static_cast<std::size_t>(static_cast<char*>(p) - base_);
     const auto next = free_.lower_bound(at);
@@ -125,22 +137,24 @@ class RegionSpace {
  private:
   bool reserve() noexcept {
     for (std::size_t bytes = kMaxBytes; bytes >= (std::size_t{256} << 20); bytes /= 2) {
-      void* p = mmap(nullptr, bytes, PROT_READ | PROT_WRITE,
-                     MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+      void* p = mmap(nullptr, bytes, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
+                     -1, 0);
       if (p == MAP_FAILED) continue;
       // Offsets count from a 2 MiB boundary, so that aligned offsets are
-      // aligned addresses; the first page stays out (its offset 0 is null).
+      // aligned addresses.
       const auto start = reinterpret_cast<std::uintptr_t>(p);
       const std::uintptr_t aligned = round_up(start, kHugePage);
+      const std::size_t size = bytes - (aligned - start);
       try {
-        free_.emplace(Region::kPage, bytes - (aligned - start) - Region::kPage);
+        free_.emplace(Region::kPage, size - 2 * Region::kPage);
       } catch (const std::bad_alloc&) {
         munmap(p, bytes);
         return false;
       }
       base_ = reinterpret_cast<char*>(aligned);
-      size_ = bytes - (aligned - start);
+      size_ = size;
       region_base = base_;
+      region_bytes = size_;
       return true;
     }
     return false;
@@ -201,6 +215,13 @@ class MappingCache {
       }
     }
     void* p = map_huge(bytes);
+    if (p == nullptr && !free_.empty()) {
+      // The region is full, partly of kept mappings: they go first.
+      for (auto [q, size] : free_) unmap(q, size);
+      free_.clear();
+      cached_ = 0;
+      p = map_huge(bytes);
+    }
     if (p != nullptr) {
       in_use_ += bytes;
       ++mapped_;
@@ -276,7 +297,76 @@ MappingCache& mappings() {
   return *cache;                                    // may outlive statics
 }
 
+// A span of the region for pages of nodes or a small array; when the
+// region is full, the kept mappings are given back to it first.
+void* take_pages(std::size_t bytes) {
+  void* p = region().take(bytes, Region::kPage);
+  if (p == nullptr && mappings().release() > 0) p = region().take(bytes, Region::kPage);
+  return p;
+}
+
+// The stand-ins (see Region::stand_in()): 64-byte slots of the region, one
+// per thread that needs one, kept for the next thread when it ends.
+class StandIns {
+ public:
+  static constexpr std::size_t kSlot = 64;
+
+  char* take() noexcept {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (free_.empty()) {
+      auto* page = static_cast<char*>(take_pages(Region::kPage));
+      if (page == nullptr) return nullptr;
+      try {
+        for (std::size_t at = 0; at < Region::kPage; at += kSlot) free_.push_back(page + at);
+      } catch (const std::bad_alloc&) {
+        if (free_.empty()) return nullptr;
+      }
+    }
+    char* slot = free_.back();
+    free_.pop_back();
+    return slot;
+  }
+  void give(char* slot) noexcept {
+    std::lock_guard<std::mutex> lock(mu_);
+    try {
+      free_.push_back(slot);
+    } catch (const std::bad_alloc&) {
+    }
+  }
+
+ private:
+  std::mutex mu_;
+  std::vector<char*> free_;
+};
+
+StandIns& stand_ins() {
+  static StandIns* all = new StandIns();  // never destroyed: threads may
+  return *all;                            // end after statics
+}
+
+struct ThreadStandIn {
+  char* slot = nullptr;
+  ~ThreadStandIn() {
+    if (slot != nullptr) stand_ins().give(slot);
+  }
+};
+thread_local ThreadStandIn t_stand_in;
+
 }  // namespace
+
+char* Region::stand_in(const void* object, std::size_t bytes) {
+  (void)object;
+  if (bytes > StandIns::kSlot) {
+    std::fputs("folio: a link to an object outside the region larger than a stand-in\n",
+               stderr);
+    std::abort();
+  }
+  if (t_stand_in.slot == nullptr) t_stand_in.slot = stand_ins().take();
+  // A rehash that cannot have its stand-in fails before it changes
+  // anything, as when its new bucket array cannot be allocated.
+  if (t_stand_in.slot == nullptr) throw std::bad_alloc();
+  return t_stand_in.slot;
+}
 
 NodeArena::~NodeArena() {
   for (const Chunk& c : chunks_) {
@@ -307,7 +397,7 @@ void NodeArena::grow(SizeClass& c) {
     chunk = Chunk{mappings().take(bytes), bytes, true};
   }
   if (chunk.base == nullptr) {
-    chunk = Chunk{Region::take(bytes, Region::kPage), bytes, false};
+    chunk = Chunk{take_pages(bytes), bytes, false};
     if (chunk.base == nullptr) throw std::bad_alloc();
   }
   FOLIO_POISON(chunk.base, bytes);
@@ -355,7 +445,7 @@ void* NodeArena::allocate_large(std::size_t bytes) {
 
 void* NodeArena::allocate_array(std::size_t bytes) {
   if (bytes >= kLargeArray) return allocate_large(bytes);
-  void* p = Region::take(round_up(bytes, Region::kPage), Region::kPage);
+  void* p = take_pages(round_up(bytes, Region::kPage));
   if (p == nullptr) throw std::bad_alloc();
   return p;
 }

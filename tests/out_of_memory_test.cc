@@ -217,8 +217,10 @@ namespace {
 // are address space only: holding them costs no memory.
 class RegionFull {
  public:
-  RegionFull() {
-    folio::release_unused_memory();  // the kept mappings back to the region
+  // With release_kept, the mappings the pools keep go back to the region
+  // first, and are held too.
+  explicit RegionFull(bool release_kept = true) {
+    if (release_kept) folio::release_unused_memory();
     using folio::internal::Region;
     for (std::size_t bytes = std::size_t{1} << 30; bytes >= Region::kPage; bytes /= 2) {
       while (void* p = Region::take(bytes, Region::kPage)) held_.emplace_back(p, bytes);
@@ -302,4 +304,21 @@ TEST_CASE("with the region full, a snapshot load fails and a save still works",
   CHECK(folio_test::state(folio::load_snapshot(saved_full)) == folio_test::state(db));
   std::remove(path.c_str());
   std::remove(saved_full.c_str());
+}
+
+TEST_CASE("when the region is full, the kept mappings make room for new nodes",
+          "[memory]") {
+  using folio::internal::NodeArena;
+  folio::release_unused_memory();
+  NodeArena live;  // about 8 MiB in use, so that the cache may keep 4 MiB
+  for (int i = 0; i < 60000; ++i) std::memset(live.allocate(136), 0x11, 136);
+  const std::size_t bytes = std::size_t{4} << 20;
+  NodeArena::deallocate_large(NodeArena::allocate_large(bytes), bytes);  // kept
+  const RegionFull full(/*release_kept=*/false);
+  NodeArena next;
+  void* node = nullptr;
+  CHECK_NOTHROW(node = next.allocate(136));
+  CHECK(node != nullptr);
+  folio::internal::NodeAllocator<std::uint32_t> alloc;
+  CHECK_NOTHROW(alloc.deallocate(alloc.allocate(53), 53));
 }

@@ -20,12 +20,13 @@ cmake --build build/asan -j "$jobs"
 ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
   ctest --test-dir build/asan "${ctest_args[@]}"
 
-stage "tsan: the stress tests, and snapshot save and load on two threads"
+stage "tsan: the stress tests, snapshot save and load on two threads, rehashes on four"
 cmake -S . -B build/tsan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DFOLIO_SANITIZE=thread \
   -DFOLIO_BUILD_BENCHMARKS=OFF -DFOLIO_BUILD_TOOLS=OFF >/dev/null
-cmake --build build/tsan -j "$jobs" --target stress_test snapshot_test
+cmake --build build/tsan -j "$jobs" --target stress_test snapshot_test pool_test
 TSAN_OPTIONS=halt_on_error=1 build/tsan/tests/stress_test "[stress]"
 TSAN_OPTIONS=halt_on_error=1 build/tsan/tests/snapshot_test "[parallel]"
+TSAN_OPTIONS=halt_on_error=1 build/tsan/tests/pool_test "[parallel]"
 
 stage "release: the suite, the program, the benchmark smoke run, interop"
 cmake -S . -B build/release -DCMAKE_BUILD_TYPE=Release \

@@ -17,13 +17,14 @@
 // to the system.
 //
 // The links between nodes are 32 bits wide, not 64 (CompactPtr below):
-// every node, bucket array and large buffer of the pools lives in one
+// every node, bucket array and kept mapping of the pools lives in one
 // region of the process's address space, reserved once (16 GiB, less when
-// the system refuses that much), and a link is a node's distance from the
-// region's start in 4-byte units. A book's node is 104 bytes instead of
-// 136 and a bucket slot 4 bytes instead of 8. The price: the rows of all the
-// folio tables of a process fit in that region; past it an insert throws
-// std::bad_alloc (and changes nothing, as for any failed insert).
+// the process's address space is limited), and a link is a node's distance
+// from the region's start in 4-byte units. A book's node is 104 bytes
+// instead of 136 and a bucket slot 4 bytes instead of 8. The price: the
+// rows of all the folio tables of a process fit in that region; past it an
+// insert throws std::bad_alloc (and changes nothing, as for any failed
+// insert).
 //
 // Thread safety: a pool is used by one container, under the database's own
 // rule (one writer, readers never allocate). A container moved from shares
@@ -31,6 +32,7 @@
 // both from two threads.
 #pragma once
 
+#include <cassert>
 #include <compare>
 #include <cstddef>
 #include <cstdint>
@@ -46,6 +48,7 @@ namespace folio::internal {
 // set once by the first allocation and never moved, and how to take and
 // give back page-aligned spans of it.
 extern char* region_base;
+extern std::size_t region_bytes;  // the region's size, 0 before it exists
 class Region {
  public:
   static constexpr std::size_t kUnit = 4;  // a CompactPtr counts 4-byte units
@@ -60,13 +63,24 @@ class Region {
   static std::size_t capacity() noexcept;
   // Whether p points into the region.
   static bool contains(const void* p) noexcept;
+  // Where a link to `object`, `bytes` long and outside the region, points
+  // instead: this thread's stand-in, a slot of the region. Boost.MultiIndex
+  // links one object that is not a node of its allocator: the end of the
+  // new bucket list while a hashed index rehashes, a local variable. It
+  // reaches that object through its links only, so the stand-in serves
+  // for it; the rehash relinks every node to the index's own end before it
+  // returns. One thread rehashes one index at a time, so one stand-in a
+  // thread suffices. Throws std::bad_alloc when there is no room for it.
+  static char* stand_in(const void* object, std::size_t bytes);
 };
 
 // A pointer into the region in 32 bits: the distance from region_base in
 // 4-byte units, 0 for null. Boost.MultiIndex takes it as the allocator's
-// pointer type and stores it in every link and bucket slot. Converting
-// to and from a raw pointer is one add (x86: an addressing mode); null
-// never points into the region (its first page is never handed out).
+// pointer type and stores it in every link and bucket slot. Following one
+// is one add (x86: an addressing mode); making one from a raw pointer a
+// subtraction and a compare (a pointer outside the region gets the
+// thread's stand-in, see Region::stand_in()). The region's first page is
+// never handed out nor writable: a null link followed faults.
 template <class T>
 class CompactPtr {
  public:
@@ -82,26 +96,27 @@ class CompactPtr {
   CompactPtr() noexcept = default;
   CompactPtr(std::nullptr_t) noexcept {}
   // Boost writes null as pointer(0).
-  explicit CompactPtr(int null) noexcept { (void)null; }
+  explicit CompactPtr(int null) noexcept {
+    assert(null == 0);
+    (void)null;
+  }
   // From a raw pointer into the region (or null).
   template <class U>
     requires requires(U* u) { static_cast<T*>(u); }
-  explicit CompactPtr(U* p) noexcept : at_(encode(static_cast<T*>(p))) {}
+  explicit CompactPtr(U* p) : at_(encode(static_cast<T*>(p))) {}
   // Between pointer types, through the raw pointers: a base class may sit
   // at an offset in its derived class.
   template <class U>
     requires std::is_convertible_v<U*, T*>
-  CompactPtr(const CompactPtr<U>& p) noexcept
-      : at_(encode(static_cast<T*>(p.get()))) {}
+  CompactPtr(const CompactPtr<U>& p) : at_(encode(static_cast<T*>(p.get()))) {}
   template <class U>
     requires(!std::is_convertible_v<U*, T*> &&
              requires(U* u) { static_cast<T*>(u); })
-  explicit CompactPtr(const CompactPtr<U>& p) noexcept
-      : at_(encode(static_cast<T*>(p.get()))) {}
+  explicit CompactPtr(const CompactPtr<U>& p) : at_(encode(static_cast<T*>(p.get()))) {}
 
   template <class U = T>
     requires(!std::is_void_v<U>)
-  static CompactPtr pointer_to(U& r) noexcept {
+  static CompactPtr pointer_to(U& r) {
     return CompactPtr(std::addressof(r));
   }
 
@@ -160,11 +175,24 @@ class CompactPtr {
     }
   }();
 
-  static std::uint32_t encode(T* p) noexcept {
+  static std::uint32_t encode(T* p) {
     if (p == nullptr) return 0;
-    const auto* byte = reinterpret_cast<const char*>(p);
-    return static_cast<std::uint32_t>(static_cast<std::size_t>(byte - region_base) /
-                                      Region::kUnit);
+    // Below the region the difference wraps to a large number.
+    const auto offset =
+        static_cast<std::size_t>(reinterpret_cast<const char*>(p) - region_base);
+    if (offset >= region_bytes) [[unlikely]] {
+      constexpr std::size_t kBytes = [] {
+        if constexpr (std::is_void_v<T>) {
+          return std::size_t{1};
+        } else {
+          return sizeof(T);
+        }
+      }();
+      return static_cast<std::uint32_t>(
+          (Region::stand_in(p, kBytes) - region_base) / Region::kUnit);
+    }
+    assert(offset % Region::kUnit == 0);
+    return static_cast<std::uint32_t>(offset / Region::kUnit);
   }
   T* raw() const noexcept {
     return reinterpret_cast<T*>(region_base + std::size_t{at_} * Region::kUnit);

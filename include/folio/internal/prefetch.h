@@ -3,8 +3,8 @@
 // no other effect: prefetch_inserts() walks each bucket's chain only to
 // prefetch the rows in it, and with 32-bit links (pool.h) GCC 12 at -O2
 // removed the whole walk, prefetches and all (found by a snapshot load
-// twice as slow, its inserts waiting on every bucket). An asm statement
-// marked volatile is never removed.
+// twice as slow, its inserts waiting on every bucket). GCC does not delete
+// an asm statement marked volatile as dead code.
 #pragma once
 
 namespace folio::internal {
