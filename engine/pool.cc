@@ -311,6 +311,18 @@ class StandIns {
  public:
   static constexpr std::size_t kSlot = 64;
 
+  // Sets aside the first page of slots, from a region just reserved.
+  void set_aside() noexcept {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!free_.empty()) return;
+    auto* page = static_cast<char*>(region().take(Region::kPage, Region::kPage));
+    if (page == nullptr) return;
+    try {
+      for (std::size_t at = 0; at < Region::kPage; at += kSlot) free_.push_back(page + at);
+    } catch (const std::bad_alloc&) {
+    }
+  }
+
   char* take() noexcept {
     std::lock_guard<std::mutex> lock(mu_);
     if (free_.empty()) {
@@ -344,6 +356,14 @@ StandIns& stand_ins() {
   return *all;                            // end after statics
 }
 
+// With the region's first spans: the slots of the first 63 threads that
+// rehash, so that they never wait on the region having room. Called where
+// the pools take memory, before any lock is held.
+void set_aside_stand_ins() noexcept {
+  static const bool done = (stand_ins().set_aside(), true);
+  (void)done;
+}
+
 struct ThreadStandIn {
   char* slot = nullptr;
   ~ThreadStandIn() {
@@ -354,7 +374,7 @@ thread_local ThreadStandIn t_stand_in;
 
 }  // namespace
 
-char* Region::stand_in(const void* object, std::size_t bytes) {
+char* Region::stand_in(const void* object, std::size_t bytes) noexcept {
   (void)object;
   if (bytes > StandIns::kSlot) {
     std::fputs("folio: a link to an object outside the region larger than a stand-in\n",
@@ -362,9 +382,11 @@ char* Region::stand_in(const void* object, std::size_t bytes) {
     std::abort();
   }
   if (t_stand_in.slot == nullptr) t_stand_in.slot = stand_ins().take();
-  // A rehash that cannot have its stand-in fails before it changes
-  // anything, as when its new bucket array cannot be allocated.
-  if (t_stand_in.slot == nullptr) throw std::bad_alloc();
+  if (t_stand_in.slot == nullptr) {
+    std::fputs("folio: the region is full, and a rehash on a new thread needs a stand-in\n",
+               stderr);
+    std::abort();
+  }
   return t_stand_in.slot;
 }
 
@@ -386,6 +408,7 @@ NodeArena::SizeClass& NodeArena::size_class(std::size_t size) {
 }
 
 void NodeArena::grow(SizeClass& c) {
+  set_aside_stand_ins();
   // Double what the pool holds so far: a table of a few rows takes a page,
   // one of millions takes huge pages.
   std::size_t bytes = std::clamp(reserved_, kFirstChunk, kHugePage);
@@ -438,12 +461,14 @@ void NodeArena::deallocate(void* p, std::size_t size) noexcept {
 }
 
 void* NodeArena::allocate_large(std::size_t bytes) {
+  set_aside_stand_ins();
   void* p = mappings().take(round_up(bytes, kHugePage));
   if (p == nullptr) throw std::bad_alloc();
   return p;
 }
 
 void* NodeArena::allocate_array(std::size_t bytes) {
+  set_aside_stand_ins();
   if (bytes >= kLargeArray) return allocate_large(bytes);
   void* p = take_pages(round_up(bytes, Region::kPage));
   if (p == nullptr) throw std::bad_alloc();

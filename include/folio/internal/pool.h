@@ -70,8 +70,11 @@ class Region {
   // reaches that object through its links only, so the stand-in serves
   // for it; the rehash relinks every node to the index's own end before it
   // returns. One thread rehashes one index at a time, so one stand-in a
-  // thread suffices. Throws std::bad_alloc when there is no room for it.
-  static char* stand_in(const void* object, std::size_t bytes);
+  // thread suffices. The first 63 threads' stand-ins are set aside with
+  // the region; a later thread's is taken from it, and when it is full
+  // the process ends with a message (Boost gives no way to fail there).
+  [[gnu::cold, gnu::noinline]] static char* stand_in(const void* object,
+                                                     std::size_t bytes) noexcept;
 };
 
 // A pointer into the region in 32 bits: the distance from region_base in
@@ -103,20 +106,21 @@ class CompactPtr {
   // From a raw pointer into the region (or null).
   template <class U>
     requires requires(U* u) { static_cast<T*>(u); }
-  explicit CompactPtr(U* p) : at_(encode(static_cast<T*>(p))) {}
+  explicit CompactPtr(U* p) noexcept : at_(encode(static_cast<T*>(p))) {}
   // Between pointer types, through the raw pointers: a base class may sit
   // at an offset in its derived class.
   template <class U>
     requires std::is_convertible_v<U*, T*>
-  CompactPtr(const CompactPtr<U>& p) : at_(encode(static_cast<T*>(p.get()))) {}
+  CompactPtr(const CompactPtr<U>& p) noexcept : at_(encode(static_cast<T*>(p.get()))) {}
   template <class U>
     requires(!std::is_convertible_v<U*, T*> &&
              requires(U* u) { static_cast<T*>(u); })
-  explicit CompactPtr(const CompactPtr<U>& p) : at_(encode(static_cast<T*>(p.get()))) {}
+  explicit CompactPtr(const CompactPtr<U>& p) noexcept
+      : at_(encode(static_cast<T*>(p.get()))) {}
 
   template <class U = T>
     requires(!std::is_void_v<U>)
-  static CompactPtr pointer_to(U& r) {
+  static CompactPtr pointer_to(U& r) noexcept {
     return CompactPtr(std::addressof(r));
   }
 
@@ -175,7 +179,7 @@ class CompactPtr {
     }
   }();
 
-  static std::uint32_t encode(T* p) {
+  static std::uint32_t encode(T* p) noexcept {
     if (p == nullptr) return 0;
     // Below the region the difference wraps to a large number.
     const auto offset =
