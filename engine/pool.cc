@@ -314,26 +314,13 @@ class StandIns {
   // Sets aside the first page of slots, from a region just reserved.
   void set_aside() noexcept {
     std::lock_guard<std::mutex> lock(mu_);
-    if (!free_.empty()) return;
-    auto* page = static_cast<char*>(region().take(Region::kPage, Region::kPage));
-    if (page == nullptr) return;
-    try {
-      for (std::size_t at = 0; at < Region::kPage; at += kSlot) free_.push_back(page + at);
-    } catch (const std::bad_alloc&) {
-    }
+    if (free_.empty()) add_page(region().take(Region::kPage, Region::kPage));
   }
 
   char* take() noexcept {
     std::lock_guard<std::mutex> lock(mu_);
-    if (free_.empty()) {
-      auto* page = static_cast<char*>(take_pages(Region::kPage));
-      if (page == nullptr) return nullptr;
-      try {
-        for (std::size_t at = 0; at < Region::kPage; at += kSlot) free_.push_back(page + at);
-      } catch (const std::bad_alloc&) {
-        if (free_.empty()) return nullptr;
-      }
-    }
+    if (free_.empty()) add_page(take_pages(Region::kPage));
+    if (free_.empty()) return nullptr;
     char* slot = free_.back();
     free_.pop_back();
     return slot;
@@ -347,6 +334,17 @@ class StandIns {
   }
 
  private:
+  // The slots of a page (nullptr: none), as many as free_ can take.
+  void add_page(void* page) noexcept {
+    if (page == nullptr) return;
+    try {
+      for (std::size_t at = 0; at < Region::kPage; at += kSlot) {
+        free_.push_back(static_cast<char*>(page) + at);
+      }
+    } catch (const std::bad_alloc&) {
+    }
+  }
+
   std::mutex mu_;
   std::vector<char*> free_;
 };
@@ -356,7 +354,7 @@ StandIns& stand_ins() {
   return *all;                            // end after statics
 }
 
-// With the region's first spans: the slots of the first 63 threads that
+// With the region's first spans: the slots of the first 64 threads that
 // rehash, so that they never wait on the region having room. Called where
 // the pools take memory, before any lock is held.
 void set_aside_stand_ins() noexcept {

@@ -70,7 +70,7 @@ class Region {
   // reaches that object through its links only, so the stand-in serves
   // for it; the rehash relinks every node to the index's own end before it
   // returns. One thread rehashes one index at a time, so one stand-in a
-  // thread suffices. The first 63 threads' stand-ins are set aside with
+  // thread suffices. The first 64 threads' stand-ins are set aside with
   // the region; a later thread's is taken from it, and when it is full
   // the process ends with a message (Boost gives no way to fail there).
   [[gnu::cold, gnu::noinline]] static char* stand_in(const void* object,
