@@ -705,6 +705,99 @@ class BasicDatabase {
     }
   }
 
+  // Reads ahead what erasing the rows of `plans` (a PlanRows per model)
+  // will read, before the first erase. Unlinking a node reads its
+  // neighbours in each index, which sit anywhere in memory: erased one
+  // after the other, each unlink waits for its own, one round trip after
+  // another (about 180 ns each on the benchmark's machine). Here the reads
+  // of every row overlap, a level at a time:
+  //   the heap blocks of long texts (free() reads a block's header);
+  //   a hashed index's prior and next nodes (or buckets), an ordered
+  //     index's parent and children;
+  //   the links an unlink follows from those: a hashed index's bucket
+  //     slots, an ordered index's successor, sibling and grandparent;
+  //   what an ordered index's rebalance reads next: the sibling's and the
+  //     grandparent's links.
+  // A cascade delete of an author with a profile and 5 books: 2.3 -> 1.8
+  // us (harness, 1M authors). A hint only: nothing is written, and a
+  // prefetch never faults. It reads Boost's node links (get_node(),
+  // prior(), next(), parent(), left(), right()), as the pool does.
+  template <class... Plans>
+  void read_ahead_unlinks(const Plans&... plans) const noexcept {
+    auto each_node = [&](auto&& f) {
+      auto rows_of = [&]<class M>(const PlanRows<M>& rows) {
+        const auto& container = table<M>().rows_;
+        for (const M* row : rows) {
+          for_each_index<M>([&](auto i) {
+            f(container.template get<decltype(i)::value>().iterator_to(*row).get_node());
+          });
+        }
+      };
+      (rows_of(plans), ...);
+    };
+    // Destroying a row frees the heap blocks of its long texts, and free()
+    // reads the block's header.
+    auto heap_texts = [&]<class M>(const PlanRows<M>& rows) {
+      for (const M* row : rows) {
+        internal::for_each_in(M::fields(), [&](const auto& field) {
+          if constexpr (std::is_same_v<typename std::decay_t<decltype(field)>::type, String>) {
+            const String& text = row->*field.member;
+            if (!text.is_inline()) internal::read_ahead(text.data() - sizeof(std::size_t));
+          }
+        });
+      }
+    };
+    (heap_texts(plans), ...);
+    each_node([](const auto* node) {
+      if constexpr (requires { node->prior(); node->next(); }) {
+        read_ahead_link(node->prior());
+        read_ahead_link(node->next());
+      } else {
+        read_ahead_link(node->parent());
+        read_ahead_link(node->left());
+        read_ahead_link(node->right());
+      }
+    });
+    each_node([](const auto* node) {
+      if constexpr (requires { node->prior(); node->next(); }) {
+        if (const auto* prior = internal::address_of(node->prior()))
+          read_ahead_link(prior->next());
+        if (const auto* next = internal::address_of(node->next()))
+          read_ahead_link(next->prior());
+      } else {
+        if (const auto* right = internal::address_of(node->right()))
+          read_ahead_link(right->left());
+        if (const auto* parent = internal::address_of(node->parent())) {
+          read_ahead_link(parent->left());
+          read_ahead_link(parent->right());
+          read_ahead_link(parent->parent());
+        }
+      }
+    });
+    each_node([](const auto* node) {
+      if constexpr (requires { node->parent(); }) {
+        const auto* parent = internal::address_of(node->parent());
+        if (parent == nullptr) return;
+        if (const auto* gp = internal::address_of(parent->parent())) {
+          read_ahead_link(gp->left());
+          read_ahead_link(gp->right());
+          read_ahead_link(gp->parent());
+        }
+        for (const auto& child : {parent->left(), parent->right()}) {
+          const auto* sibling = internal::address_of(child);
+          if (sibling == nullptr) continue;
+          read_ahead_link(sibling->left());
+          read_ahead_link(sibling->right());
+        }
+      }
+    });
+  }
+  static constexpr std::size_t kUnlinkReadAhead = 64;
+  template <class Link>
+  static void read_ahead_link(const Link& link) noexcept {
+    if (const void* p = internal::address_of(link)) internal::read_ahead(p);
+  }
+
   // kForeignKeyCount[p][c]: how many foreign keys model c has to model p.
   static constexpr auto kForeignKeyCount = [] {
     std::array<std::array<std::size_t, kModelCount>, kModelCount> count{};
@@ -970,6 +1063,7 @@ class BasicDatabase {
         PlanRows<C> found;
         for (Id parent : parents) {
           auto [first, last] = internal::equal_range_of(index, parent);
+          if (first != last) prefetch_siblings<P>(table<C>().container(), &*first);
           for (; first != last; ++first) found.push_back(&*first);
         }
         if (found.empty()) return;
@@ -1035,6 +1129,11 @@ class BasicDatabase {
       }
     }
     // Erasing by iterator cannot throw: from here on the delete completes.
+    // Beyond a few dozen rows the first rows' lines would be gone again
+    // before their erase.
+    if (total <= kUnlinkReadAhead) {
+      std::apply([&](const auto&... v) { read_ahead_unlinks(v...); }, plan.rows);
+    }
     for (std::size_t m : order) {
       with_model(m, [&]<class M>() noexcept {
         auto& container = mutable_table<M>().rows_;

@@ -7,6 +7,8 @@
 // an asm statement marked volatile as dead code.
 #pragma once
 
+#include <type_traits>
+
 namespace folio::internal {
 
 [[gnu::always_inline]] inline void read_ahead(const void* p) noexcept {
@@ -16,6 +18,17 @@ namespace folio::internal {
   __builtin_prefetch(p);
   asm volatile("" : : "r"(p) : "memory");
 #endif
+}
+
+// The address a link holds: a raw pointer or a pool's CompactPtr (both
+// null when the link is).
+template <class P>
+[[gnu::always_inline]] inline auto* address_of(const P& link) noexcept {
+  if constexpr (std::is_pointer_v<P>) {
+    return link;
+  } else {
+    return link.get();
+  }
 }
 
 }  // namespace folio::internal
