@@ -19,6 +19,13 @@ using folio::Id;
 using folio_test::state;
 
 namespace {
+std::size_t books_of(const Database& db, Id author_id) {
+  const Author* a = db.find<Author>(author_id);
+  return a == nullptr ? 0 : folio::books(db, *a).size();
+}
+}  // namespace
+
+namespace {
 
 Author author(Id id) {
   const std::string s = std::to_string(id);
@@ -110,4 +117,54 @@ TEST_CASE("bulk_restore_valid leaves what bulk_restore leaves", "[read_ahead][ba
   taken.title = "Title 2";  // book 2's (author_id, title)
   CHECK_THROWS_AS(b.bulk_restore_valid(taken), folio::IntegrityError);
   CHECK(b.count<Book>() == 400);
+}
+
+// A delete reads ahead the links its erases will follow: a plan of up to
+// 64 rows at once, a larger one 64 rows of a model at a time
+// (apply_delete). The counts put the deleted author's plan on either side
+// of those bounds; its long texts (heap blocks, read ahead too) go with it.
+// The Debug build also checks every index's invariants after each erase.
+TEST_CASE("a cascade delete of any size leaves what a database without the rows holds",
+          "[read_ahead][delete]") {
+  const std::string long_text(40, 'x');
+  std::string website = "https://example.com/";
+  website += long_text;
+  auto add = [&](Database& db, Id author_id, std::size_t books, Id first_book) {
+    Author a = author(author_id);
+    a.name = long_text + std::to_string(author_id);
+    db.restore(a);
+    db.restore(folio::AuthorProfile{.id = author_id,
+                                    .author_id = author_id,
+                                    .bio = long_text,
+                                    .website = website});
+    for (std::size_t k = 0; k < books; ++k) {
+      Book b = book(first_book + static_cast<Id>(k), author_id);
+      if (k % 3 == 0) b.title = long_text + std::to_string(k);
+      db.restore(b);
+    }
+  };
+  for (std::size_t books : {0, 1, 5, 61, 62, 63, 64, 65, 130, 200}) {
+    INFO(books << " books of the deleted author");
+    Database with, without;
+    // Rows before and after the deleted ones in every index.
+    for (Database* db : {&with, &without}) {
+      add(*db, 1, 7, 1000);
+      add(*db, 3, 7, 3000);
+    }
+    add(with, 2, books, 10'000);
+    for (Database* db : {&with, &without}) add(*db, 4, 70, 20'000);
+
+    const auto before = state(with).content();
+    CHECK_THROWS_AS(with.atomic([&] {
+      with.remove<Author>(2);
+      throw std::runtime_error("undo");
+    }),
+                    std::runtime_error);
+    CHECK(state(with).content() == before);
+
+    CHECK(with.remove<Author>(2).total == 2 + books);
+    CHECK(state(with).content() == state(without).content());
+    CHECK(with.find<Author>(2) == nullptr);
+    CHECK(books_of(with, 4) == 70);
+  }
 }

@@ -722,10 +722,10 @@ class BasicDatabase {
   // us (harness, 1M authors). A hint only: nothing is written, and a
   // prefetch never faults. It reads Boost's node links (get_node(),
   // prior(), next(), parent(), left(), right()), as the pool does.
-  template <class... Plans>
-  void read_ahead_unlinks(const Plans&... plans) const noexcept {
+  template <class... Rows>
+  void read_ahead_unlinks(const Rows&... plans) const noexcept {
     auto each_node = [&](auto&& f) {
-      auto rows_of = [&]<class M>(const PlanRows<M>& rows) {
+      auto rows_of = [&]<class M>(std::span<const M* const> rows) {
         const auto& container = table<M>().rows_;
         for (const M* row : rows) {
           for_each_index<M>([&](auto i) {
@@ -737,7 +737,7 @@ class BasicDatabase {
     };
     // Destroying a row frees the heap blocks of its long texts, and free()
     // reads the block's header.
-    auto heap_texts = [&]<class M>(const PlanRows<M>& rows) {
+    auto heap_texts = [&]<class M>(std::span<const M* const> rows) {
       for (const M* row : rows) {
         internal::for_each_in(M::fields(), [&](const auto& field) {
           if constexpr (std::is_same_v<typename std::decay_t<decltype(field)>::type, String>) {
@@ -1129,15 +1129,26 @@ class BasicDatabase {
       }
     }
     // Erasing by iterator cannot throw: from here on the delete completes.
-    // Beyond a few dozen rows the first rows' lines would be gone again
-    // before their erase.
-    if (total <= kUnlinkReadAhead) {
-      std::apply([&](const auto&... v) { read_ahead_unlinks(v...); }, plan.rows);
+    // A small delete (an author, its profile and books) is read ahead
+    // whole; a larger one model by model, kUnlinkReadAhead rows at a time,
+    // as more would leave the cache again before their erase.
+    const bool whole = total <= kUnlinkReadAhead;
+    if (whole) {
+      std::apply(
+          [&](const auto&... v) {
+            read_ahead_unlinks(std::span<const typename std::decay_t<decltype(v)>::value_type>(v)...);
+          },
+          plan.rows);
     }
     for (std::size_t m : order) {
       with_model(m, [&]<class M>() noexcept {
         auto& container = mutable_table<M>().rows_;
-        for (const M* row : std::get<PlanRows<M>>(plan.rows)) {
+        const std::span<const M* const> rows(std::get<PlanRows<M>>(plan.rows));
+        for (std::size_t i = 0; i < rows.size(); ++i) {
+          if (!whole && i % kUnlinkReadAhead == 0) {
+            read_ahead_unlinks(rows.subspan(i, std::min(kUnlinkReadAhead, rows.size() - i)));
+          }
+          const M* row = rows[i];
           if (depth_ > 0) {
             undo_.entries.push_back({internal::index_of<M, Models...>(), Op::kErase, row->id});
           }
