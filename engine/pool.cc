@@ -14,9 +14,10 @@
 
 #if defined(__SANITIZE_ADDRESS__)
 #include <sanitizer/asan_interface.h>
-// Blocks on the free list and the unused rest of a chunk are poisoned, so
-// that AddressSanitizer reports a read of a deleted row as it would for
-// memory from malloc.
+// Blocks on the free list, the unused rest of a chunk, the spans given back
+// to the region (a freed bucket array) and the kept mappings are poisoned,
+// so that AddressSanitizer reports a read of a deleted row or of a bucket
+// array left by a rehash as it would for memory from malloc.
 #define FOLIO_POISON(p, n) ASAN_POISON_MEMORY_REGION(p, n)
 #define FOLIO_UNPOISON(p, n) ASAN_UNPOISON_MEMORY_REGION(p, n)
 #else
@@ -85,6 +86,7 @@ class RegionSpace {
         }
         it->second = at - start;
       }
+      FOLIO_UNPOISON(base_ + at, bytes);
       return base_ + at;
     }
     return nullptr;
@@ -94,6 +96,9 @@ class RegionSpace {
   // with none; if that fails the span is lost to the region (its pages,
   // when 2 MiB or more, still go back to the system).
   void give(void* p, std::size_t bytes) noexcept {
+    // A span of 2 MiB or more loses its access below; a smaller one keeps
+    // its pages, which a stray read would still find.
+    if (bytes < kHugePage) FOLIO_POISON(p, bytes);
     if (bytes >= kHugePage) {
       madvise(p, bytes, MADV_DONTNEED);
       mprotect(p, bytes, PROT_NONE);
@@ -207,6 +212,7 @@ class MappingCache {
     for (std::size_t i = free_.size(); i-- > 0;) {
       if (free_[i].second == bytes) {
         void* p = free_[i].first;
+        FOLIO_UNPOISON(p, bytes);
         free_.erase(free_.begin() + static_cast<std::ptrdiff_t>(i));
         cached_ -= bytes;
         in_use_ += bytes;
@@ -262,6 +268,7 @@ class MappingCache {
       if (cached_ + it->bytes <= in_use_ && free_.size() < free_.capacity()) {
         free_.emplace_back(it->base, it->bytes);
         cached_ += it->bytes;
+        FOLIO_POISON(it->base, it->bytes);
       } else {
         unmap(it->base, it->bytes);
       }

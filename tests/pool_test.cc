@@ -20,6 +20,10 @@
 #include "folio/internal/pool.h"
 #include "folio/models.h"
 
+#if defined(__SANITIZE_ADDRESS__)
+#include <sanitizer/asan_interface.h>
+#endif
+
 using folio::internal::NodeAllocator;
 using folio::internal::NodeArena;
 
@@ -393,6 +397,38 @@ TEST_CASE("the region hands out each span once and merges spans given back", "[p
   }
   Region::give(c, kPage);
 }
+
+#if defined(__SANITIZE_ADDRESS__)
+// A small bucket array freed (a rehash's old one) keeps its pages, so only
+// AddressSanitizer can tell a read of it; a kept mapping likewise.
+TEST_CASE("freed bucket arrays and kept mappings are poisoned until taken again",
+          "[pool][asan]") {
+  const std::size_t small = 3 * Region::kPage + 100;
+  auto* array = static_cast<char*>(NodeArena::allocate_array(small));
+  std::memset(array, 0x5a, small);
+  CHECK(__asan_region_is_poisoned(array, small) == nullptr);
+  NodeArena::deallocate_array(array, small);
+  CHECK(__asan_address_is_poisoned(array));
+  CHECK(__asan_address_is_poisoned(array + small - 1));
+  auto* again = static_cast<char*>(NodeArena::allocate_array(small));
+  CHECK(__asan_region_is_poisoned(again, small) == nullptr);
+  NodeArena::deallocate_array(again, small);
+
+  folio::release_unused_memory();
+  NodeArena live;  // in use, so that the cache may keep a mapping
+  for (int i = 0; i < 40000; ++i) std::memset(live.allocate(136), 0x11, 136);
+  const std::size_t large = kHugePage;
+  auto* mapping = static_cast<char*>(NodeArena::allocate_large(large));
+  std::memset(mapping, 0x22, large);
+  NodeArena::deallocate_large(mapping, large);
+  auto* reused = static_cast<char*>(NodeArena::allocate_large(large));
+  if (reused == mapping) {
+    CHECK(__asan_region_is_poisoned(reused, large) == nullptr);
+  }
+  NodeArena::deallocate_large(reused, large);
+  CHECK(__asan_address_is_poisoned(reused));
+}
+#endif
 
 TEST_CASE("a link to an object outside the region points to the thread's stand-in",
           "[pool][parallel]") {
