@@ -96,12 +96,14 @@ class RegionSpace {
   // with none; if that fails the span is lost to the region (its pages,
   // when 2 MiB or more, still go back to the system).
   void give(void* p, std::size_t bytes) noexcept {
-    // A span of 2 MiB or more loses its access below; a smaller one keeps
-    // its pages, which a stray read would still find.
-    if (bytes < kHugePage) FOLIO_POISON(p, bytes);
+    // A span of 2 MiB or more goes back to the system and loses its
+    // access; a smaller one keeps its pages, which a stray read would still
+    // find, so it is poisoned.
     if (bytes >= kHugePage) {
       madvise(p, bytes, MADV_DONTNEED);
       mprotect(p, bytes, PROT_NONE);
+    } else {
+      FOLIO_POISON(p, bytes);
     }
     std::lock_guard<std::mutex> lock(mu_);
     const auto at = static_cast<std::size_t>(static_cast<char*>(p) - base_);

@@ -19,13 +19,11 @@ using folio::Id;
 using folio_test::state;
 
 namespace {
+
 std::size_t books_of(const Database& db, Id author_id) {
   const Author* a = db.find<Author>(author_id);
   return a == nullptr ? 0 : folio::books(db, *a).size();
 }
-}  // namespace
-
-namespace {
 
 Author author(Id id) {
   const std::string s = std::to_string(id);
