@@ -669,8 +669,8 @@ class BasicDatabase {
   Rows<Child> lookup_children(const Parent& parent, const Key&) const {
     const auto& rows = table<Child>().container();
     const auto& lookup = rows.template get<typename Key::lookup_tag>();
+    read_ahead_group<Parent>(rows, lookup, parent.id);
     auto [first, last] = internal::equal_range_of(lookup, parent.id);
-    if (first != last) prefetch_siblings<Parent>(rows, &*first);
     Rows<Child> found(Range(first, last));
     // Boost keeps a group in the reverse of its insertion order: children
     // created in the ordered index's order come reversed, which sort()
@@ -681,6 +681,27 @@ class BasicDatabase {
       return index.key_comp()(key(a), key(b));
     });
     return found;
+  }
+
+  // Reads ahead the group of children with key `id` in `lookup` (a hashed
+  // index of `rows`) before the lookup itself: the first node of the key's
+  // bucket, found from the bucket's slot alone, whole, and the nodes its
+  // siblings most likely sit in (prefetch_siblings()). The lookup then waits
+  // on one round trip to memory for all of them, where it waited on one for
+  // the first node and then on another for its siblings, read ahead only
+  // once the first had come in (at 1M authors with 5 books each: 434 to 466
+  // -> 405 ns, harness, medians of three binaries interleaved six times). In
+  // a bucket holding another key's group first this reads for nothing.
+  template <class Parent, class Container, class Lookup>
+  void read_ahead_group(const Container& rows, const Lookup& lookup, Id id) const noexcept {
+    using Node = typename Container::final_node_type;
+    const std::size_t bucket = lookup.bucket(id);
+    const auto first = lookup.begin(bucket);
+    if (first == lookup.end(bucket)) return;
+    const auto* node = reinterpret_cast<const char*>(&*first);
+    internal::read_ahead(node);
+    internal::read_ahead(node + sizeof(Node) - 1);
+    prefetch_siblings<Parent>(rows, &*first);
   }
 
   // Reads ahead the nodes a group of children most likely sits in, given its
